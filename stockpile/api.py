@@ -1,0 +1,73 @@
+"""The JSON API under /api/v1: flask-smorest set-up, the error schema and pagination of queries."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from apispec.ext.marshmallow import MarshmallowPlugin, resolver
+from flask import Flask
+from flask_smorest import Api as SmorestApi
+from flask_smorest import Blueprint
+from marshmallow import Schema, fields
+from sqlalchemy import Select, func, select
+
+from stockpile.db import session
+
+
+class ErrorSchema(Schema):
+    """The one shape of every API error."""
+
+    code = fields.String(required=True, metadata={"description": "Machine-readable error kind."})
+    status = fields.Integer(required=True, metadata={"description": "The HTTP status."})
+    message = fields.String(required=True, metadata={"description": "What went wrong, for a person."})
+    errors = fields.Dict(
+        keys=fields.String(), values=fields.List(fields.String()), required=True,
+        metadata={"description": "Messages per field name."},
+    )
+
+
+class Api(SmorestApi):  # type: ignore[misc]
+    """flask-smorest's Api, with errors left to Stockpile's one handler (stockpile.errors)."""
+
+    ERROR_SCHEMA = ErrorSchema
+
+    def _register_error_handlers(self) -> None:
+        """Stockpile's own handler already answers every error on /api/ with this schema."""
+
+
+def schema_name(schema: Any) -> str:
+    """OpenAPI component names: the class name, with 'Patch' for partial (PATCH) input schemas."""
+    name = resolver(schema)
+    partial = getattr(schema, "partial", False) if isinstance(schema, Schema) else False
+    return f"{name}Patch" if partial else name
+
+
+api = Api(spec_kwargs={"marshmallow_plugin": MarshmallowPlugin(schema_name_resolver=schema_name)})
+
+
+class ApiBlueprint(Blueprint):  # type: ignore[misc]
+    """A blueprint of the JSON API: pages of 50 by default, at most 500."""
+
+    DEFAULT_PAGINATION_PARAMETERS = {"page": 1, "page_size": 50, "max_page_size": 500}
+
+
+def api_blueprint(name: str, url_prefix: str, description: str) -> ApiBlueprint:
+    """A blueprint of the JSON API under /api/v1."""
+    return ApiBlueprint(name, __name__, url_prefix=f"/api/v1{url_prefix}", description=description)
+
+
+def paginated(stmt: Select[Any], pagination_parameters: Any) -> list[Any]:
+    """One page of a query's rows; tells the pager the total so it can set X-Pagination."""
+    total = session().scalar(select(func.count()).select_from(stmt.order_by(None).subquery()))
+    pagination_parameters.item_count = total or 0
+    page, size = pagination_parameters.page, pagination_parameters.page_size
+    return list(session().scalars(stmt.limit(size).offset((page - 1) * size)))
+
+
+def init_app(app: Flask) -> None:
+    """Register the API and every domain's API blueprint."""
+    from stockpile.reference.api import blueprints as reference_blueprints
+
+    api.init_app(app)
+    for blueprint in reference_blueprints:
+        api.register_blueprint(blueprint)

@@ -1,0 +1,49 @@
+"""The application factory: each part registers itself in a small function."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Flask
+from flask_babel import Babel
+
+from stockpile import config, errors
+from stockpile.db import db
+
+
+def create_app(test_config: dict[str, Any] | None = None) -> Flask:
+    """Build the Stockpile app; test_config overrides the environment."""
+    app = Flask("stockpile", instance_relative_config=True)
+    config.load_config(app, test_config)
+    db.init_app(app)
+    _register_extensions(app)
+    _register_blueprints(app)
+    errors.init_app(app)
+    _register_cli(app)
+    return app
+
+
+def _register_extensions(app: Flask) -> None:
+    from stockpile import api, i18n
+    from stockpile.auth import guard
+
+    Babel(app, locale_selector=i18n.select_locale, timezone_selector=i18n.select_timezone)
+    i18n.init_app(app)
+    guard.init_app(app)
+    api.init_app(app)
+
+
+def _register_blueprints(app: Flask) -> None:
+    from stockpile import home
+    from stockpile.auth.views import bp as auth_bp
+    from stockpile.reference.views import bp as reference_bp
+
+    home.init_app(app)
+    for blueprint in (home.bp, auth_bp, reference_bp):
+        app.register_blueprint(blueprint)
+
+
+def _register_cli(app: Flask) -> None:
+    from stockpile import cli
+
+    cli.init_app(app)

@@ -1,0 +1,102 @@
+"""Who is signed in (session cookie for pages, bearer token for the API) and the role guard."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any, TypeVar, cast
+
+from flask import Flask, Response, current_app, redirect, request, url_for
+from flask_babel import gettext as _
+from flask_login import LoginManager, current_user
+from flask_wtf.csrf import CSRFProtect
+from sqlalchemy import select
+
+from stockpile.auth.models import Role, User
+from stockpile.auth.services import user_for_token
+from stockpile.db import session
+from stockpile.errors import Forbidden, error_response, wants_json
+
+login_manager = LoginManager()
+csrf = CSRFProtect()
+F = TypeVar("F", bound=Callable[..., Any])
+
+# Endpoints anyone may reach; every other endpoint needs a signed-in user and declares its roles.
+PUBLIC_ENDPOINTS = {"auth.login", "static", "api-docs.openapi_json", "home.health"}
+
+
+def roles_required(*roles: Role) -> Callable[[F], F]:
+    """Allow the wrapped view only to signed-in users holding one of the roles."""
+
+    def decorate(view: F) -> F:
+        @wraps(view)
+        def guarded(*args: Any, **kwargs: Any) -> Any:
+            if not current_user.is_authenticated:
+                return login_manager.unauthorized()
+            if current_user.role not in roles:
+                raise Forbidden(_("Your role may not do this."))
+            return view(*args, **kwargs)
+
+        guarded.required_roles = roles  # type: ignore[attr-defined]
+        return cast(F, guarded)
+
+    return decorate
+
+
+def signed_in_user() -> User:
+    """The signed-in user (views behind roles_required always have one)."""
+    return cast(User, current_user._get_current_object())  # type: ignore[attr-defined]
+
+
+def _load_user_from_session(session_token: str) -> User | None:
+    # The API trusts bearer tokens only, so a browser cookie cannot be used for cross-site API calls.
+    if wants_json():
+        return None
+    user = session().scalar(select(User).where(User.session_token == session_token))
+    return user if user is not None and user.active else None
+
+
+def _load_user_from_token(req: Any) -> User | None:
+    header = req.headers.get("Authorization", "")
+    scheme, _sep, token = header.partition(" ")
+    if scheme.lower() != "bearer" or not token.strip() or not wants_json():
+        return None
+    return user_for_token(token.strip())
+
+
+def _unauthorized() -> Response:
+    if wants_json():
+        response = error_response(401, "unauthorized", _("Sign in with a valid bearer token."))
+        response.headers["WWW-Authenticate"] = 'Bearer realm="stockpile"'
+        return response
+    return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))  # type: ignore[return-value]
+
+
+def _require_sign_in() -> Response | None:
+    """Deny by default: an endpoint nobody listed as public needs a signed-in user."""
+    if request.endpoint is None or request.endpoint in PUBLIC_ENDPOINTS:
+        return None
+    if not current_user.is_authenticated:
+        return _unauthorized()
+    return None
+
+
+def _protect_forms() -> None:
+    # Pages use cookies and so need CSRF tokens; the API uses bearer tokens, which browsers never send by themselves.
+    if not wants_json() and current_app.config.get("WTF_CSRF_ENABLED", True):
+        csrf.protect()
+
+
+def init_app(app: Flask) -> None:
+    """Wire Flask-Login, CSRF and the deny-by-default check into the app."""
+    app.config.setdefault("WTF_CSRF_CHECK_DEFAULT", False)
+    app.config["WTF_CSRF_CHECK_DEFAULT"] = False
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = None  # type: ignore[assignment]
+    login_manager.user_loader(_load_user_from_session)
+    login_manager.request_loader(_load_user_from_token)
+    login_manager.unauthorized_handler(_unauthorized)
+    csrf.init_app(app)
+    app.before_request(_protect_forms)
+    app.before_request(_require_sign_in)

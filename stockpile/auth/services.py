@@ -1,0 +1,166 @@
+"""The verbs of sign-in: create users, set passwords, deactivate, authenticate, issue and check tokens."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import secrets
+
+from flask import current_app
+from flask_babel import gettext as _
+from sqlalchemy import select
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from stockpile import audit
+from stockpile.auth.models import ApiToken, Role, User
+from stockpile.db import session, utcnow
+from stockpile.errors import FieldErrors, NotFound
+from stockpile.reference.models import Region
+
+MIN_PASSWORD_LENGTH = 12
+# Checked against when the email is unknown, so a wrong email costs as long as a wrong password.
+_DUMMY_HASH = generate_password_hash("not-a-real-password-but-equally-slow")
+
+
+def hash_password(password: str) -> str:
+    """Hash with the configured method (scrypt by default; tests may pick a faster one)."""
+    method = current_app.config.get("PASSWORD_HASH_METHOD", "scrypt")
+    return generate_password_hash(password, method=method)
+
+
+def validate_password(password: str, field: str = "password") -> None:
+    """Refuse passwords too short to survive a guess."""
+    if len(password) < MIN_PASSWORD_LENGTH:
+        message = _("Use at least %(n)d characters.", n=MIN_PASSWORD_LENGTH)
+        raise FieldErrors.one(field, message)
+
+
+def create_user(
+    email: str, password: str, role: Role | str, region_code: str | None = None,
+    name: str = "", actor_id: int | None = None,
+) -> User:
+    """Create a user; a region user needs a region, other roles must not have one."""
+    email = normalise_email(email)
+    role = _parse_role(role)
+    validate_password(password)
+    if session().scalar(select(User.id).where(User.email == email)) is not None:
+        raise FieldErrors.one("email", _("A user with this email already exists."))
+    region = _region_for_role(role, region_code)
+    user = User(email=email, name=name, password_hash=hash_password(password), role=role, region=region)
+    session().add(user)
+    session().flush()
+    audit.record(actor_id, "user.create", user, email=email, role=role.value, region=region_code)
+    return user
+
+
+def update_user(user: User, role: Role | str, region_code: str | None, name: str, actor_id: int | None) -> User:
+    """Change a user's name, role or region; a role change is audited and ends the user's sessions."""
+    role = _parse_role(role)
+    region = _region_for_role(role, region_code)
+    old_role = user.role
+    user.name, user.role, user.region = name, role, region
+    if old_role != role:
+        rotate_sessions(user)
+        audit.record(actor_id, "user.role_change", user, old=old_role.value, new=role.value)
+    session().flush()
+    audit.record(actor_id, "user.update", user, role=role.value, region=region_code, name=name)
+    return user
+
+
+def set_password(user: User, password: str, actor_id: int | None) -> None:
+    """Set a new password and end every session signed in with the old one."""
+    validate_password(password)
+    user.password_hash = hash_password(password)
+    rotate_sessions(user)
+    session().flush()
+    audit.record(actor_id, "user.password_reset", user)
+
+
+def set_active(user: User, active: bool, actor_id: int | None) -> None:
+    """Deactivate (ending sessions and revoking tokens) or reactivate a user."""
+    user.active = active
+    if not active:
+        rotate_sessions(user)
+        for token in session().scalars(select(ApiToken).where(ApiToken.user_id == user.id)):
+            token.revoked = True
+    session().flush()
+    audit.record(actor_id, "user.activate" if active else "user.deactivate", user)
+
+
+def rotate_sessions(user: User) -> None:
+    """Give the user a new session token, so cookies issued before are refused."""
+    user.session_token = secrets.token_hex(32)
+
+
+def authenticate(email: str, password: str) -> User | None:
+    """The active user with this email and password, or None; never says which part was wrong."""
+    user = session().scalar(select(User).where(User.email == normalise_email(email)))
+    if user is None:
+        check_password_hash(_DUMMY_HASH, password)
+        return None
+    if not check_password_hash(user.password_hash, password) or not user.active:
+        return None
+    return user
+
+
+def create_token(email: str, days: int | None = 365, actor_id: int | None = None) -> str:
+    """Issue a personal API token for a user and return it; only its hash is kept."""
+    user = session().scalar(select(User).where(User.email == normalise_email(email)))
+    if user is None or not user.active:
+        raise NotFound(_("No active user with email %(email)s.", email=email))
+    token = "sp_" + secrets.token_urlsafe(32)
+    expires = utcnow() + dt.timedelta(days=days) if days else None
+    record = ApiToken(user=user, token_hash=token_digest(token), expires_at=expires)
+    session().add(record)
+    session().flush()
+    audit.record(actor_id, "token.create", record, user=user.email)
+    return token
+
+
+def user_for_token(token: str) -> User | None:
+    """The active user a valid, unexpired, unrevoked token belongs to."""
+    record = session().scalar(select(ApiToken).where(ApiToken.token_hash == token_digest(token)))
+    if record is None or record.revoked or not record.user.active:
+        return None
+    if record.expires_at is not None and record.expires_at <= utcnow():
+        return None
+    return record.user
+
+
+def token_digest(token: str) -> str:
+    """SHA-256 suffices for tokens: they are long random strings, not guessable passwords."""
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def normalise_email(email: str) -> str:
+    """Emails compare case-insensitively and without surrounding blanks."""
+    return email.strip().lower()
+
+
+def _parse_role(role: Role | str) -> Role:
+    try:
+        return Role(role)
+    except ValueError:
+        choices = ", ".join(r.value for r in Role)
+        raise FieldErrors.one("role", _("Unknown role; choose one of %(choices)s.", choices=choices)) from None
+
+
+def _region_for_role(role: Role, region_code: str | None) -> Region | None:
+    if role is not Role.REGION:
+        if region_code:
+            raise FieldErrors.one("region", _("Only region users belong to a region."))
+        return None
+    if not region_code:
+        raise FieldErrors.one("region", _("A region user needs a region."))
+    region = session().scalar(select(Region).where(Region.code == region_code.strip().upper()))
+    if region is None:
+        raise FieldErrors.one("region", _("Unknown region %(code)s.", code=region_code))
+    return region
+
+
+def get_user(user_id: int) -> User:
+    """A user by id, or NotFound."""
+    user = session().get(User, user_id)
+    if user is None:
+        raise NotFound(_("No such user."))
+    return user

@@ -1,0 +1,159 @@
+"""Sign-in pages and the administrator's user pages."""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import urlsplit
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import login_user, logout_user
+from sqlalchemy import select
+from werkzeug.wrappers import Response
+from wtforms.fields.choices import SelectChoice
+
+from stockpile import audit
+from stockpile.auth import services
+from stockpile.auth.forms import LoginForm, NewUserForm, PasswordForm, UserForm
+from stockpile.auth.guard import roles_required, signed_in_user
+from stockpile.auth.models import Role, User
+from stockpile.db import session
+from stockpile.errors import DomainError
+from stockpile.forms import render_form, show_errors
+from stockpile.reference.models import Region
+
+bp = Blueprint("auth", __name__)
+ViewResult = Response | str | tuple[str, int]
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login() -> ViewResult:
+    """Sign in; a failure never tells whether the account exists."""
+    form = LoginForm()
+    if form.validate_on_submit():
+        user = services.authenticate(form.email.data or "", form.password.data or "")
+        if user is not None:
+            login_user(user, remember=False)
+            audit.record(user.id, "auth.login", user)
+            return redirect(_safe_next(request.args.get("next")))
+        audit.record(None, "auth.login_failed", None, email=form.email.data)
+        session().commit()  # the failed attempt is recorded although the page answers 422
+        form.form_errors = [_("Unknown email or wrong password.")]
+    return render_form("auth/login.html", form)
+
+
+@bp.route("/logout", methods=["POST"])
+@roles_required(*Role)
+def logout() -> Response:
+    """Sign out everywhere: the session token rotates, so copies of the cookie stop working too."""
+    user = signed_in_user()
+    services.rotate_sessions(user)
+    audit.record(user.id, "auth.logout", user)
+    logout_user()
+    return redirect(url_for("auth.login"))
+
+
+def _safe_next(target: str | None) -> str:
+    """Only same-site paths are followed after sign-in."""
+    if target and target.startswith("/") and not target.startswith("//") and not urlsplit(target).netloc:
+        return target
+    return url_for("home.dashboard")
+
+
+@bp.route("/admin/users")
+@roles_required(Role.ADMIN)
+def list_users() -> str:
+    """All users with role, region and status."""
+    users = session().scalars(select(User).order_by(User.email)).all()
+    return render_template("auth/users.html", users=users)
+
+
+def _region_choices() -> list[SelectChoice]:
+    regions = session().scalars(select(Region).order_by(Region.code))
+    return [SelectChoice("", "—")] + [SelectChoice(r.code, f"{r.code} {r.name}") for r in regions]
+
+
+@bp.route("/admin/users/new", methods=["GET", "POST"])
+@roles_required(Role.ADMIN)
+def new_user() -> ViewResult:
+    """Create a user with a first password."""
+    form = NewUserForm()
+    form.region.choices = _region_choices()
+    if form.validate_on_submit():
+        try:
+            services.create_user(
+                form.email.data or "", form.password.data or "", form.role.data or "",
+                form.region.data or None, form.name.data or "", signed_in_user().id,
+            )
+        except DomainError as error:
+            show_errors(form, error)
+        else:
+            flash(_("User %(email)s created.", email=form.email.data), "success")
+            return redirect(url_for("auth.list_users"))
+    return render_form("auth/user_form.html", form, title=_("New user"))
+
+
+@bp.route("/admin/users/<int:user_id>", methods=["GET", "POST"])
+@roles_required(Role.ADMIN)
+def edit_user(user_id: int) -> ViewResult:
+    """Change a user's name, role and region."""
+    user = services.get_user(user_id)
+    form = UserForm(obj=_user_form_data(user))
+    form.region.choices = _region_choices()
+    del form.email  # an email is the sign-in name and stays as it is
+    if form.validate_on_submit():
+        try:
+            services.update_user(
+                user, form.role.data or "", form.region.data or None, form.name.data or "", signed_in_user().id
+            )
+        except DomainError as error:
+            show_errors(form, error)
+        else:
+            flash(_("User %(email)s saved.", email=user.email), "success")
+            return redirect(url_for("auth.list_users"))
+    return render_form("auth/user_form.html", form, title=user.email, user=user, password_form=PasswordForm())
+
+
+def _user_form_data(user: User) -> Any:
+    class Data:
+        name = user.name
+        role = user.role.value
+        region = user.region.code if user.region else ""
+
+    return Data
+
+
+@bp.route("/admin/users/<int:user_id>/password", methods=["POST"])
+@roles_required(Role.ADMIN)
+def reset_password(user_id: int) -> ViewResult:
+    """Set a new password for a user; their open sessions end."""
+    user = services.get_user(user_id)
+    form = PasswordForm()
+    if form.validate_on_submit():
+        try:
+            services.set_password(user, form.password.data or "", signed_in_user().id)
+        except DomainError as error:
+            show_errors(form, error)
+        else:
+            flash(_("Password of %(email)s reset.", email=user.email), "success")
+            return redirect(url_for("auth.edit_user", user_id=user.id))
+    user_form = UserForm(obj=_user_form_data(user))
+    user_form.region.choices = _region_choices()
+    del user_form.email
+    html = render_template("auth/user_form.html", form=user_form, title=user.email, user=user, password_form=form)
+    return html, 422
+
+
+@bp.route("/admin/users/<int:user_id>/active", methods=["POST"])
+@roles_required(Role.ADMIN)
+def toggle_active(user_id: int) -> Response:
+    """Deactivate or reactivate a user."""
+    user = services.get_user(user_id)
+    actor = signed_in_user()
+    if user.id == actor.id:
+        flash(_("You cannot deactivate yourself."), "error")
+    else:
+        services.set_active(user, not user.active, actor.id)
+        flash(_("User %(email)s is now %(state)s.", email=user.email,
+                state=_("active") if user.active else _("inactive")), "success")
+    return redirect(url_for("auth.list_users"))

@@ -1,0 +1,161 @@
+"""The database: declarative base, engine, the session per app context and the transaction boundary."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from flask import Flask, Response, current_app, g, has_request_context, request
+from sqlalchemy import DateTime, Engine, MetaData, create_engine, event
+from sqlalchemy.engine import Dialect
+from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
+from sqlalchemy.types import TypeDecorator
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Base(DeclarativeBase):
+    """Base of every table; constraint names are stable so migrations can refer to them."""
+
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+class UTCDateTime(TypeDecorator[dt.datetime]):
+    """A timestamp stored in UTC that always comes back timezone-aware (SQLite keeps no zone)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: dt.datetime | None, dialect: Dialect) -> dt.datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetimes are refused: store timezone-aware UTC")
+        return value.astimezone(dt.UTC)
+
+    def process_result_value(self, value: dt.datetime | None, dialect: Dialect) -> dt.datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            return value.replace(tzinfo=dt.UTC)
+        return value.astimezone(dt.UTC)
+
+
+def utcnow() -> dt.datetime:
+    """The current time, timezone-aware UTC."""
+    return dt.datetime.now(dt.UTC)
+
+
+def make_engine(url: str, busy_timeout: float = 30, **options: Any) -> Engine:
+    """An engine; SQLite gets WAL, foreign keys and BEGIN IMMEDIATE so writers queue instead of overselling."""
+    if not url.startswith("sqlite"):
+        return create_engine(url, pool_pre_ping=True, **options)
+    engine = create_engine(url, connect_args={"timeout": busy_timeout}, **options)
+    _make_sqlite_transactional(engine)
+    return engine
+
+
+def _make_sqlite_transactional(engine: Engine) -> None:
+    """The pysqlite recipe from SQLAlchemy's docs, with BEGIN IMMEDIATE.
+
+    pysqlite's own transaction handling defers BEGIN and takes the write lock only at the first write;
+    a reader that later writes can then fail or act on stale data. Taking the lock at BEGIN makes every
+    transaction serializable on SQLite, which is what the stock guard relies on.
+    """
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA foreign_keys=ON")
+        if engine.url.database not in (None, "", ":memory:"):
+            cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(connection: Any) -> None:
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+class Database:
+    """The engine and session factory of one app; each app context gets its own session."""
+
+    def init_app(self, app: Flask) -> None:
+        """Bind to the app's database and close the session when its context ends."""
+        engine = make_engine(app.config["DATABASE_URL"], app.config["SQLITE_BUSY_TIMEOUT_SECONDS"])
+        app.extensions["stockpile.engine"] = engine
+        app.extensions["stockpile.sessionmaker"] = sessionmaker(bind=engine, expire_on_commit=False)
+        app.teardown_request(_close_session)
+        app.teardown_appcontext(_close_session)
+        app.after_request(commit_or_rollback)
+
+
+db = Database()
+
+
+def session() -> Session:
+    """The session of the current request (or, outside one, of the app context), opened on first use."""
+    holder = _holder()
+    sess: Session | None = holder.get(_KEY)
+    if sess is None:
+        sess = current_app.extensions["stockpile.sessionmaker"]()
+        holder[_KEY] = sess
+    return sess
+
+
+_KEY = "stockpile.session"
+
+
+def _holder() -> dict[str, Any]:
+    # A request keeps its own session even when it runs inside a longer app context (CLI, tests).
+    if has_request_context():
+        return request.environ
+    return g.__dict__
+
+
+def engine() -> Engine:
+    """The current app's engine."""
+    return current_app.extensions["stockpile.engine"]  # type: ignore[no-any-return]
+
+
+def _close_session(_exc: BaseException | None) -> None:
+    sess: Session | None = _holder().pop(_KEY, None)
+    if sess is not None:
+        sess.close()
+
+
+def commit_or_rollback(response: Response) -> Response:
+    """The transaction boundary of a request: commit what succeeded, roll back what did not."""
+    sess: Session | None = _holder().get(_KEY)
+    if sess is None:
+        return response
+    if response.status_code < 400:
+        sess.commit()
+    else:
+        sess.rollback()
+    return response
+
+
+@contextmanager
+def transaction() -> Iterator[Session]:
+    """One transaction for a command or job: commit on success, roll back on any error."""
+    sess = session()
+    try:
+        yield sess
+        sess.commit()
+    except BaseException:
+        sess.rollback()
+        raise
+
+
+def database_url() -> str:
+    """The configured database URL of the current app."""
+    return str(current_app.config["DATABASE_URL"])

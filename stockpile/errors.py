@@ -1,0 +1,148 @@
+"""Domain errors and the one handler that turns any error into JSON for /api/ and a page elsewhere."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Flask, Response, jsonify, render_template, request
+from flask_babel import gettext as _
+from werkzeug.exceptions import HTTPException, InternalServerError
+
+FieldMessages = dict[str, list[str]]
+
+
+class DomainError(Exception):
+    """A refusal the user can act on; its message is already translated."""
+
+    status = 400
+    code = "bad_request"
+
+    def __init__(self, message: str, errors: FieldMessages | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.errors = errors or {}
+
+
+class FieldErrors(DomainError):
+    """Input that fails validation, field by field."""
+
+    status = 422
+    code = "invalid_input"
+
+    def __init__(self, errors: FieldMessages, message: str | None = None) -> None:
+        super().__init__(message or _("Some fields are not valid."), errors)
+
+    @classmethod
+    def one(cls, field: str, message: str) -> FieldErrors:
+        """A single field's error."""
+        return cls({field: [message]})
+
+
+class NotFound(DomainError):
+    """An object that does not exist or that the user may not see."""
+
+    status = 404
+    code = "not_found"
+
+
+class Forbidden(DomainError):
+    """An action the user's role does not allow."""
+
+    status = 403
+    code = "forbidden"
+
+
+class Conflict(DomainError):
+    """An action the current state refuses: short stock, a duplicate, a stale write."""
+
+    status = 409
+    code = "conflict"
+
+
+class InvalidTransition(Conflict):
+    """A state change that the state machine does not allow from the current state."""
+
+    code = "invalid_transition"
+
+
+def wants_json() -> bool:
+    """True for API calls: they get JSON errors, everything else gets a page."""
+    return request.path.startswith("/api/")
+
+
+def error_response(status: int, code: str, message: str, errors: Any = None) -> Response:
+    """The one error shape: {code, status, message, errors}."""
+    if wants_json():
+        body: dict[str, Any] = {"code": code, "status": status, "message": message}
+        body["errors"] = errors or {}
+        response = jsonify(body)
+    else:
+        html = render_template("error.html", status=status, message=message, errors=errors or {})
+        response = Response(html, mimetype="text/html")
+    response.status_code = status
+    return response
+
+
+def handle_domain_error(error: DomainError) -> Response:
+    """Render a refusal from a service."""
+    return error_response(error.status, error.code, error.message, error.errors)
+
+
+def handle_http_exception(error: HTTPException) -> Response:
+    """Render Werkzeug's errors, including webargs' 422 with its field messages."""
+    data = getattr(error, "data", None) or {}
+    errors = _flatten_locations(data.get("messages", {}))
+    code = "invalid_input" if errors else (error.name or "error").lower().replace(" ", "_")
+    message = _("Some fields are not valid.") if errors else (error.description or error.name or "")
+    response = error_response(error.code or 500, code, str(message), errors)
+    for name, value in (data.get("headers") or {}).items():
+        response.headers[name] = value
+    if error.code == 405 and hasattr(error, "valid_methods") and error.valid_methods:
+        response.headers["Allow"] = ", ".join(error.valid_methods)
+    return response
+
+
+def handle_unexpected(error: Exception) -> Response:
+    """A bug: log it and answer 500 without leaking internals."""
+    from flask import current_app
+
+    current_app.logger.exception("unhandled error", exc_info=error)
+    return handle_http_exception(InternalServerError(_("Something went wrong on our side.")))
+
+
+def _flatten_locations(messages: Any) -> FieldMessages:
+    """webargs nests errors by location ({"json": {"field": [...]}}); clients want fields at the top."""
+    if not isinstance(messages, dict):
+        return {}
+    flat: FieldMessages = {}
+    for location, fields in messages.items():
+        if isinstance(fields, dict):
+            for field, msgs in fields.items():
+                flat[str(field)] = _as_list(msgs)
+        else:
+            flat[str(location)] = _as_list(fields)
+    return flat
+
+
+def _as_list(messages: Any) -> list[str]:
+    if isinstance(messages, list) and all(isinstance(m, str) for m in messages):
+        return messages
+    if isinstance(messages, str):
+        return [messages]
+    return [str(messages)] if not isinstance(messages, dict) else [_nested_summary(messages)]
+
+
+def _nested_summary(messages: dict[Any, Any]) -> str:
+    """Nested errors (lists of objects) as one readable line: 'lines.0.quantity: Must be at least 1.'."""
+    parts = []
+    for key, value in messages.items():
+        inner = _nested_summary(value) if isinstance(value, dict) else "; ".join(_as_list(value))
+        parts.append(f"{key}: {inner}")
+    return "; ".join(parts)
+
+
+def init_app(app: Flask) -> None:
+    """Register the one error handler for every kind of error."""
+    app.register_error_handler(DomainError, handle_domain_error)
+    app.register_error_handler(HTTPException, handle_http_exception)
+    app.register_error_handler(Exception, handle_unexpected)

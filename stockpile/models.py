@@ -1,0 +1,10 @@
+"""Every table of Stockpile, imported in one place so Alembic and tests see the whole schema."""
+
+from stockpile.audit import AuditEvent
+from stockpile.auth.models import ApiToken, User
+from stockpile.db import Base
+from stockpile.reference.models import EssentialProcess, Item, Region, Warehouse
+
+metadata = Base.metadata
+
+__all__ = ["ApiToken", "AuditEvent", "EssentialProcess", "Item", "Region", "User", "Warehouse", "metadata"]

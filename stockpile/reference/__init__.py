@@ -1,0 +1,1 @@
+"""Reference data: safety regions, essential processes, the PPE catalogue and warehouses."""
