@@ -6,6 +6,7 @@ import datetime as dt
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from flask import Flask, Response, current_app, g, has_request_context, request
 from sqlalchemy import DateTime, Engine, MetaData, create_engine, event
@@ -52,6 +53,14 @@ class UTCDateTime(TypeDecorator[dt.datetime]):
 def utcnow() -> dt.datetime:
     """The current time, timezone-aware UTC."""
     return dt.datetime.now(dt.UTC)
+
+
+LOCAL_ZONE = ZoneInfo("Europe/Amsterdam")
+
+
+def local_today() -> dt.date:
+    """Today's date in the Netherlands: expiry and needed-by dates are Dutch calendar days."""
+    return dt.datetime.now(LOCAL_ZONE).date()
 
 
 def make_engine(url: str, busy_timeout: float = 30, **options: Any) -> Engine:

@@ -34,8 +34,8 @@ class FieldErrors(DomainError):
 
     @classmethod
     def one(cls, field: str, message: str) -> FieldErrors:
-        """A single field's error."""
-        return cls({field: [message]})
+        """A single field's error; its message is also the error's message."""
+        return cls({field: [message]}, message)
 
 
 class NotFound(DomainError):

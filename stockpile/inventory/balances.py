@@ -1,0 +1,118 @@
+"""The only code that changes stock balances: guarded, conditional updates that never oversell."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from flask_babel import gettext as _
+from sqlalchemy import Exists, and_, exists, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+from stockpile.db import session
+from stockpile.errors import Conflict
+from stockpile.inventory.models import Lot, QualityStatus, StockBalance
+from stockpile.reference.models import Warehouse
+
+
+def add_stock(lot: Lot, warehouse_id: int, quantity: int) -> None:
+    """Put units of a lot into a warehouse, creating its balance row on first arrival."""
+    dialect = session().get_bind().dialect.name
+    insert = pg_insert if dialect == "postgresql" else sqlite_insert
+    stmt = insert(StockBalance).values(
+        lot_id=lot.id, warehouse_id=warehouse_id, item_id=lot.item_id, on_hand=quantity, reserved=0
+    )
+    stmt = stmt.on_conflict_do_update(
+        index_elements=[StockBalance.lot_id, StockBalance.warehouse_id],
+        set_={"on_hand": StockBalance.on_hand + quantity},
+    )
+    session().execute(stmt)
+
+
+def take_stock(lot: Lot, warehouse_id: int, quantity: int, *, usable_on: dt.date | None = None,
+               from_reserved: int = 0) -> None:
+    """Take units of a lot out of a warehouse, or raise Conflict with the numbers.
+
+    The check and the change are one UPDATE whose WHERE holds the condition, so two processes can never both
+    take the last units: the second finds no row to update. `from_reserved` of the units were reserved for this
+    and leave the reservation with them. With `usable_on`, the lot must also be released and unexpired then.
+    """
+    free_needed = quantity - from_reserved
+    conditions = [
+        StockBalance.lot_id == lot.id,
+        StockBalance.warehouse_id == warehouse_id,
+        StockBalance.on_hand - StockBalance.reserved >= free_needed,
+        StockBalance.reserved >= from_reserved,
+    ]
+    if usable_on is not None:
+        conditions.append(_lot_usable(lot.id, usable_on))
+    result = session().execute(
+        update(StockBalance)
+        .where(and_(*conditions))
+        .values(on_hand=StockBalance.on_hand - quantity, reserved=StockBalance.reserved - from_reserved)
+        .execution_options(synchronize_session=False)
+    )
+    if result.rowcount != 1:  # type: ignore[attr-defined]
+        raise _shortage(lot, warehouse_id, quantity, usable_on)
+
+
+def reserve_stock(lot: Lot, warehouse_id: int, quantity: int, usable_on: dt.date) -> None:
+    """Set units of a usable lot aside in a warehouse, or raise Conflict with the numbers."""
+    result = session().execute(
+        update(StockBalance)
+        .where(
+            StockBalance.lot_id == lot.id,
+            StockBalance.warehouse_id == warehouse_id,
+            StockBalance.on_hand - StockBalance.reserved >= quantity,
+            _lot_usable(lot.id, usable_on),
+        )
+        .values(reserved=StockBalance.reserved + quantity)
+        .execution_options(synchronize_session=False)
+    )
+    if result.rowcount != 1:  # type: ignore[attr-defined]
+        raise _shortage(lot, warehouse_id, quantity, usable_on)
+
+
+def release_reservation(lot: Lot, warehouse_id: int, quantity: int) -> None:
+    """Give reserved units back to free stock."""
+    result = session().execute(
+        update(StockBalance)
+        .where(
+            StockBalance.lot_id == lot.id,
+            StockBalance.warehouse_id == warehouse_id,
+            StockBalance.reserved >= quantity,
+        )
+        .values(reserved=StockBalance.reserved - quantity)
+        .execution_options(synchronize_session=False)
+    )
+    if result.rowcount != 1:  # type: ignore[attr-defined]
+        raise Conflict(_("Cannot release %(qty)d units of lot %(lot)s: fewer are reserved.",
+                         qty=quantity, lot=lot.lot_number))
+
+
+def _lot_usable(lot_id: int, day: dt.date) -> Exists:
+    return exists().where(
+        Lot.id == lot_id, Lot.quality_status == QualityStatus.RELEASED, Lot.expiry_date >= day
+    )
+
+
+def _shortage(lot: Lot, warehouse_id: int, quantity: int, usable_on: dt.date | None) -> Conflict:
+    """Explain a refused guard in the user's terms: status, expiry or the free quantity."""
+    session().refresh(lot)
+    warehouse = session().get(Warehouse, warehouse_id)
+    where = warehouse.code if warehouse else str(warehouse_id)
+    if usable_on is not None and lot.quality_status is not QualityStatus.RELEASED:
+        return Conflict(_("Lot %(lot)s is %(status)s; only released stock can be used.",
+                          lot=lot.lot_number, status=lot.quality_status.value))
+    if usable_on is not None and lot.expiry_date < usable_on:
+        return Conflict(_("Lot %(lot)s expired on %(date)s.", lot=lot.lot_number, date=lot.expiry_date.isoformat()))
+    balance = session().scalar(
+        select(StockBalance).where(StockBalance.lot_id == lot.id, StockBalance.warehouse_id == warehouse_id)
+        .execution_options(populate_existing=True)
+    )
+    free = balance.free if balance else 0
+    return Conflict(
+        _("Only %(free)d of %(qty)d units free in lot %(lot)s at %(wh)s.",
+          free=free, qty=quantity, lot=lot.lot_number, wh=where),
+        {"quantity": [_("Only %(free)d units free.", free=free)]},
+    )

@@ -1,0 +1,266 @@
+"""The verbs of the ledger: receive, transfer, issue, adjust, write off, reverse, change a lot's status.
+
+Each validates, appends one movement, changes balances through `balances`, flushes and audits; none commits.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+
+from flask_babel import gettext as _
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from stockpile import audit
+from stockpile.db import local_today, session, utcnow
+from stockpile.errors import Conflict, FieldErrors, InvalidTransition, NotFound
+from stockpile.inventory import balances
+from stockpile.inventory.models import (
+    STATUS_TRANSITIONS,
+    Lot,
+    LotStatusEvent,
+    MovementType,
+    QualityStatus,
+    StockMovement,
+)
+from stockpile.inventory.validation import active_item, active_warehouse, check_quantity, check_reason
+from stockpile.reference.models import Item
+
+
+def get_lot(lot_id: int) -> Lot:
+    """A lot by id, or NotFound."""
+    lot = session().get(Lot, lot_id)
+    if lot is None:
+        raise NotFound(_("No such lot."))
+    return lot
+
+
+def get_movement(movement_id: int) -> StockMovement:
+    """A movement by id, or NotFound."""
+    movement = session().get(StockMovement, movement_id)
+    if movement is None:
+        raise NotFound(_("No such movement."))
+    return movement
+
+
+def receive(
+    *, item_id: int, lot_number: str, supplier: str, expiry_date: dt.date, warehouse_id: int, quantity: int,
+    reason: str, user_id: int | None, manufacture_date: dt.date | None = None,
+    quality_status: QualityStatus = QualityStatus.QUARANTINE, reference: str = "",
+    idempotency_key: str | None = None, received_date: dt.date | None = None,
+) -> StockMovement:
+    """Book units arriving in a warehouse, into a new lot or one already known (same item, supplier, number)."""
+    check_quantity(quantity)
+    check_reason(reason)
+    item = active_item(item_id)
+    active_warehouse(warehouse_id, "warehouse_id")
+
+    def book() -> StockMovement:
+        lot = _find_or_create_lot(item, lot_number.strip(), supplier.strip(), expiry_date, manufacture_date,
+                                  quality_status, received_date or local_today(), user_id)
+        movement = _append(MovementType.RECEIPT, lot, None, warehouse_id, quantity, reason, reference, user_id,
+                           idempotency_key)
+        balances.add_stock(lot, warehouse_id, quantity)
+        return movement
+
+    return _once(idempotency_key, MovementType.RECEIPT, book)
+
+
+def transfer(*, lot_id: int, warehouse_id: int, to_warehouse_id: int, quantity: int, reason: str,
+             user_id: int | None, reference: str = "", idempotency_key: str | None = None) -> StockMovement:
+    """Move usable units of a lot from one warehouse to another, as one movement."""
+    check_quantity(quantity)
+    check_reason(reason)
+    if warehouse_id == to_warehouse_id:
+        raise FieldErrors.one("to_warehouse_id", _("A transfer needs two different warehouses."))
+    lot = get_lot(lot_id)
+    active_warehouse(warehouse_id, "warehouse_id")
+    active_warehouse(to_warehouse_id, "to_warehouse_id")
+
+    def book() -> StockMovement:
+        movement = _append(MovementType.TRANSFER, lot, warehouse_id, to_warehouse_id, quantity, reason, reference,
+                           user_id, idempotency_key)
+        balances.take_stock(lot, warehouse_id, quantity, usable_on=local_today())
+        balances.add_stock(lot, to_warehouse_id, quantity)
+        return movement
+
+    return _once(idempotency_key, MovementType.TRANSFER, book)
+
+
+def issue(*, lot_id: int, warehouse_id: int, quantity: int, reason: str, user_id: int | None,
+          reference: str = "", idempotency_key: str | None = None, from_reserved: int = 0) -> StockMovement:
+    """Book usable units leaving the stockpile; `from_reserved` of them were reserved for this issue."""
+    check_quantity(quantity)
+    check_reason(reason)
+    lot = get_lot(lot_id)
+    active_warehouse(warehouse_id, "warehouse_id")
+
+    def book() -> StockMovement:
+        movement = _append(MovementType.ISSUE, lot, warehouse_id, None, quantity, reason, reference, user_id,
+                           idempotency_key)
+        balances.take_stock(lot, warehouse_id, quantity, usable_on=local_today(), from_reserved=from_reserved)
+        return movement
+
+    return _once(idempotency_key, MovementType.ISSUE, book)
+
+
+def adjust(*, lot_id: int, warehouse_id: int, quantity: int, increase: bool, reason: str, user_id: int | None,
+           reference: str = "", idempotency_key: str | None = None) -> StockMovement:
+    """Correct a count up or down; a decrease can take only unreserved units, whatever the lot's status."""
+    check_quantity(quantity)
+    check_reason(reason)
+    lot = get_lot(lot_id)
+    active_warehouse(warehouse_id, "warehouse_id")
+    source, destination = (None, warehouse_id) if increase else (warehouse_id, None)
+
+    def book() -> StockMovement:
+        movement = _append(MovementType.ADJUSTMENT, lot, source, destination, quantity, reason, reference, user_id,
+                           idempotency_key)
+        if increase:
+            balances.add_stock(lot, warehouse_id, quantity)
+        else:
+            balances.take_stock(lot, warehouse_id, quantity)
+        return movement
+
+    return _once(idempotency_key, MovementType.ADJUSTMENT, book)
+
+
+def write_off(*, lot_id: int, warehouse_id: int, quantity: int, reason: str, user_id: int | None,
+              reference: str = "", idempotency_key: str | None = None) -> StockMovement:
+    """Remove expired, damaged or recalled units; works on any status, never on reserved units."""
+    check_quantity(quantity)
+    check_reason(reason)
+    lot = get_lot(lot_id)
+
+    def book() -> StockMovement:
+        movement = _append(MovementType.WRITE_OFF, lot, warehouse_id, None, quantity, reason, reference, user_id,
+                           idempotency_key)
+        balances.take_stock(lot, warehouse_id, quantity)
+        return movement
+
+    return _once(idempotency_key, MovementType.WRITE_OFF, book)
+
+
+def reverse(*, movement_id: int, reason: str, user_id: int | None,
+            idempotency_key: str | None = None) -> StockMovement:
+    """Undo a booking with a movement that points to it; the original stays in the ledger."""
+    check_reason(reason)
+    original = get_movement(movement_id)
+    if original.is_reversal:
+        raise Conflict(_("Movement %(id)d is itself a reversal; book the correction anew instead.", id=original.id))
+    already = session().scalar(select(StockMovement.id).where(StockMovement.reverses_id == original.id))
+    if already is not None:
+        raise Conflict(_("Movement %(id)d was already reversed by movement %(by)d.", id=original.id, by=already))
+
+    def book() -> StockMovement:
+        movement = _append(original.type, original.lot, original.to_warehouse_id, original.from_warehouse_id,
+                           original.quantity, reason, original.reference, user_id, idempotency_key,
+                           reverses_id=original.id)
+        if original.to_warehouse_id is not None:
+            balances.take_stock(original.lot, original.to_warehouse_id, original.quantity)
+        if original.from_warehouse_id is not None:
+            balances.add_stock(original.lot, original.from_warehouse_id, original.quantity)
+        return movement
+
+    return _once(idempotency_key, original.type, book)
+
+
+def change_lot_status(*, lot_id: int, status: QualityStatus, reason: str, user_id: int | None) -> Lot:
+    """Move a lot through quality control; every change is an event with who, when and why."""
+    check_reason(reason)
+    lot = get_lot(lot_id)
+    if status not in STATUS_TRANSITIONS[lot.quality_status]:
+        raise InvalidTransition(_("Lot %(lot)s is %(current)s and cannot become %(new)s.",
+                                  lot=lot.lot_number, current=lot.quality_status.value, new=status.value))
+    if status is QualityStatus.RELEASED and lot.expiry_date < local_today():
+        raise Conflict(_("Lot %(lot)s expired on %(date)s and cannot be released.",
+                         lot=lot.lot_number, date=lot.expiry_date.isoformat()))
+    _set_status(lot, status, reason, user_id)
+    return lot
+
+
+def mark_expired_lots(today: dt.date | None = None) -> list[Lot]:
+    """The daily task: every lot past its expiry date becomes `expired`."""
+    today = today or local_today()
+    lots = session().scalars(
+        select(Lot).where(Lot.expiry_date < today, Lot.quality_status != QualityStatus.EXPIRED,
+                          Lot.quality_status != QualityStatus.RECALLED)
+    ).all()
+    for lot in lots:
+        _set_status(lot, QualityStatus.EXPIRED, _("Past its expiry date %(date)s.", date=lot.expiry_date.isoformat()),
+                    None)
+    return list(lots)
+
+
+def _set_status(lot: Lot, status: QualityStatus, reason: str, user_id: int | None) -> None:
+    session().add(LotStatusEvent(lot_id=lot.id, from_status=lot.quality_status, to_status=status, reason=reason,
+                                 user_id=user_id))
+    old = lot.quality_status
+    lot.quality_status = status
+    session().flush()
+    audit.record(user_id, "lot.status", lot, old=old.value, new=status.value, reason=reason)
+
+
+def _find_or_create_lot(item: Item, lot_number: str, supplier: str, expiry_date: dt.date,
+                        manufacture_date: dt.date | None, status: QualityStatus, received: dt.date,
+                        user_id: int | None) -> Lot:
+    lot = session().scalar(select(Lot).where(Lot.item_id == item.id, Lot.supplier == supplier,
+                                             Lot.lot_number == lot_number))
+    if lot is not None:
+        if lot.expiry_date != expiry_date:
+            raise FieldErrors.one("expiry_date", _("Lot %(lot)s of %(supplier)s expires on %(date)s, not on this date.",
+                                                   lot=lot_number, supplier=supplier, date=lot.expiry_date.isoformat()))
+        return lot
+    from stockpile.inventory.validation import check_new_lot
+
+    check_new_lot(lot_number, supplier, expiry_date, manufacture_date, status)
+    lot = Lot(item_id=item.id, lot_number=lot_number, supplier=supplier, expiry_date=expiry_date,
+              manufacture_date=manufacture_date, received_date=received, quality_status=status)
+    session().add(lot)
+    session().flush()
+    session().add(LotStatusEvent(lot_id=lot.id, from_status=None, to_status=status, user_id=user_id,
+                                 reason=_("Received.")))
+    return lot
+
+
+def _append(kind: MovementType, lot: Lot, source: int | None, destination: int | None, quantity: int, reason: str,
+            reference: str, user_id: int | None, key: str | None, reverses_id: int | None = None) -> StockMovement:
+    movement = StockMovement(type=kind, lot_id=lot.id, from_warehouse_id=source, to_warehouse_id=destination,
+                             quantity=quantity, reason=reason.strip(), reference=(reference or "").strip(),
+                             user_id=user_id, idempotency_key=key or None, reverses_id=reverses_id,
+                             created_at=utcnow())
+    session().add(movement)
+    session().flush()
+    audit.record(user_id, f"movement.{kind.value}", movement, lot=lot.lot_number, quantity=quantity,
+                 source=source, destination=destination, reverses=reverses_id, reason=reason)
+    return movement
+
+
+def _once(key: str | None, kind: MovementType, book: Callable[[], StockMovement]) -> StockMovement:
+    """Book at most once per idempotency key: a retry returns the first movement and books nothing new."""
+    if not key:
+        return book()
+    existing = _by_key(key)
+    if existing is not None:
+        return _replay(existing, kind)
+    try:
+        with session().begin_nested():
+            return book()
+    except IntegrityError:
+        # A concurrent request with the same key committed first; its movement is the answer.
+        existing = _by_key(key)
+        if existing is None:
+            raise
+        return _replay(existing, kind)
+
+
+def _by_key(key: str) -> StockMovement | None:
+    return session().scalar(select(StockMovement).where(StockMovement.idempotency_key == key))
+
+
+def _replay(existing: StockMovement, kind: MovementType) -> StockMovement:
+    if existing.type is not kind:
+        raise Conflict(_("Idempotency key already used for a %(type)s booking.", type=existing.type.value),
+                       {"idempotency_key": [_("Already used for another booking.")]})
+    return existing
