@@ -5,10 +5,34 @@ from stockpile.auth.models import ApiToken, User
 from stockpile.db import Base
 from stockpile.inventory.models import Lot, LotStatusEvent, StockBalance, StockMovement
 from stockpile.reference.models import EssentialProcess, Item, Region, Warehouse
+from stockpile.requests.models import (
+    Allocation,
+    AllocationChange,
+    LineReservation,
+    RequestLine,
+    RequestTransition,
+    SupplyRequest,
+)
 
 metadata = Base.metadata
 
 __all__ = [
-    "ApiToken", "AuditEvent", "EssentialProcess", "Item", "Lot", "LotStatusEvent", "Region", "StockBalance",
-    "StockMovement", "User", "Warehouse", "metadata",
+    "Allocation",
+    "AllocationChange",
+    "ApiToken",
+    "AuditEvent",
+    "EssentialProcess",
+    "Item",
+    "LineReservation",
+    "Lot",
+    "LotStatusEvent",
+    "Region",
+    "RequestLine",
+    "RequestTransition",
+    "StockBalance",
+    "StockMovement",
+    "SupplyRequest",
+    "User",
+    "Warehouse",
+    "metadata",
 ]

@@ -1,0 +1,1 @@
+"""Regional requests: the approval workflow, ring-fenced allocations, rationing, picking and delivery."""

@@ -1,0 +1,129 @@
+"""Marshmallow schemas of requests: strict inputs (a client never sets state, region or ids it doesn't own)."""
+
+from __future__ import annotations
+
+from marshmallow import Schema, ValidationError, fields, validate, validates_schema
+
+from stockpile.requests.models import RequestState
+
+POSITIVE = validate.Range(min=1, max=1_000_000_000)
+
+
+class LineIn(Schema):
+    item_id = fields.Integer(required=True, strict=True, validate=validate.Range(min=1))
+    quantity = fields.Integer(required=True, strict=True, validate=POSITIVE)
+
+
+class RequestIn(Schema):
+    essential_process_id = fields.Integer(required=True, strict=True, validate=validate.Range(min=1))
+    needed_by = fields.Date(required=True)
+    justification = fields.String(required=True, validate=validate.Length(min=1, max=4000))
+    contact = fields.String(required=True, validate=validate.Length(min=1, max=200))
+    delivery_warehouse_id = fields.Integer(load_default=None, allow_none=True, strict=True,
+                                           validate=validate.Range(min=1))
+    delivery_address = fields.String(load_default="", validate=validate.Length(max=1000))
+    lines = fields.List(fields.Nested(LineIn), required=True, validate=validate.Length(min=1, max=100))
+
+    @validates_schema
+    def _one_line_per_item(self, data: dict[str, object], **_kwargs: object) -> None:
+        items = [line["item_id"] for line in data.get("lines", [])]  # type: ignore[attr-defined, index]
+        if len(items) != len(set(items)):
+            raise ValidationError("Each item may appear on one line only.", "lines")
+
+
+class DecisionIn(Schema):
+    id = fields.Integer(required=True, strict=True)
+    quantity_approved = fields.Integer(required=True, strict=True, validate=validate.Range(min=0))
+    reason = fields.String(load_default="", validate=validate.Length(max=1000))
+
+
+class ApproveIn(Schema):
+    lines = fields.List(fields.Nested(DecisionIn), required=True, validate=validate.Length(min=1))
+
+
+class ReasonIn(Schema):
+    reason = fields.String(required=True, validate=validate.Length(min=1, max=1000))
+
+
+class OptionalReasonIn(Schema):
+    reason = fields.String(load_default="", validate=validate.Length(max=1000))
+
+
+class ShipIn(Schema):
+    carrier = fields.String(required=True, validate=validate.Length(min=1, max=120))
+    reference = fields.String(load_default="", validate=validate.Length(max=120))
+
+
+class ReceivedIn(Schema):
+    id = fields.Integer(required=True, strict=True)
+    quantity_received = fields.Integer(required=True, strict=True, validate=validate.Range(min=0))
+    note = fields.String(load_default="", validate=validate.Length(max=1000))
+
+
+class ConfirmIn(Schema):
+    lines = fields.List(fields.Nested(ReceivedIn), required=True, validate=validate.Length(min=1))
+
+
+class EmptyIn(Schema):
+    """Actions without a body still refuse unknown fields."""
+
+
+class LineOut(Schema):
+    id = fields.Integer(required=True)
+    item_id = fields.Integer(required=True)
+    item_code = fields.String(attribute="item.code", required=True)
+    quantity_requested = fields.Integer(required=True)
+    quantity_approved = fields.Integer(allow_none=True, required=True)
+    quantity_issued = fields.Integer(required=True)
+    quantity_received = fields.Integer(allow_none=True, required=True)
+    approval_note = fields.String(required=True)
+    cut_for_scarcity = fields.Boolean(required=True)
+    discrepancy_note = fields.String(required=True)
+
+
+class TransitionOut(Schema):
+    from_state = fields.Enum(RequestState, by_value=True, allow_none=True, required=True)
+    to_state = fields.Enum(RequestState, by_value=True, required=True)
+    user_id = fields.Integer(allow_none=True, required=True)
+    at = fields.AwareDateTime(required=True)
+    comment = fields.String(required=True)
+
+
+class RequestOut(Schema):
+    id = fields.Integer(required=True)
+    number = fields.String(required=True)
+    region_id = fields.Integer(required=True)
+    region_code = fields.String(attribute="region.code", required=True)
+    essential_process_id = fields.Integer(required=True)
+    needed_by = fields.Date(required=True)
+    delivery_warehouse_id = fields.Integer(allow_none=True, required=True)
+    delivery_address = fields.String(required=True)
+    contact = fields.String(required=True)
+    justification = fields.String(required=True)
+    state = fields.Enum(RequestState, by_value=True, required=True)
+    submitted_at = fields.AwareDateTime(allow_none=True, required=True)
+    decided_at = fields.AwareDateTime(allow_none=True, required=True)
+    carrier = fields.String(required=True)
+    shipment_reference = fields.String(required=True)
+    lines = fields.List(fields.Nested(LineOut), required=True)
+    history = fields.List(fields.Nested(TransitionOut), required=True)
+
+
+class RequestFilter(Schema):
+    state = fields.Enum(RequestState, by_value=True, load_default=None)
+
+
+class AllocationIn(Schema):
+    essential_process_id = fields.Integer(required=True, strict=True)
+    item_id = fields.Integer(required=True, strict=True)
+    quantity = fields.Integer(required=True, strict=True, validate=validate.Range(min=0, max=1_000_000_000))
+    reason = fields.String(required=True, validate=validate.Length(min=1, max=1000))
+
+
+class AllocationOut(Schema):
+    id = fields.Integer(required=True)
+    essential_process_id = fields.Integer(required=True)
+    item_id = fields.Integer(required=True)
+    quantity = fields.Integer(required=True)
+    used = fields.Integer(required=True)
+    remaining = fields.Integer(required=True)
