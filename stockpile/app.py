@@ -37,9 +37,11 @@ def _register_blueprints(app: Flask) -> None:
     from stockpile import home
     from stockpile.auth.views import bp as auth_bp
     from stockpile.reference.views import bp as reference_bp
+    from stockpile.requests import pages as request_pages
 
     home.init_app(app)
-    for blueprint in (home.bp, auth_bp, reference_bp):
+    request_pages.init_app(app)
+    for blueprint in (home.bp, auth_bp, reference_bp, *request_pages.blueprints):
         app.register_blueprint(blueprint)
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -69,10 +70,17 @@ def _reference_panel() -> Panel:
     )
 
 
+# Panels per role; domains add theirs with add_panel.
+PANELS: list[tuple[tuple[Role, ...], Callable[[User], Panel]]] = [((Role.ADMIN,), lambda _user: _reference_panel())]
+
+
+def add_panel(roles: tuple[Role, ...], make: Callable[[User], Panel]) -> None:
+    """Let a domain show a panel on the dashboards of the roles that need it."""
+    PANELS.append((roles, make))
+
+
 def _panels(user: User) -> list[Panel]:
-    if user.role is Role.ADMIN:
-        return [_reference_panel()]
-    return []
+    return [make(user) for roles, make in PANELS if user.role in roles]
 
 
 @bp.route("/")

@@ -13,8 +13,8 @@ from stockpile.auth.models import Role
 from stockpile.requests import allocations, fulfilment, queries, schemas, services
 from stockpile.requests.models import Allocation, SupplyRequest
 
-blp = api_blueprint("requests", "/requests", "Regional requests and their approval workflow.")
-alloc_blp = api_blueprint("allocations", "/allocations", "Stock ring-fenced per essential process.")
+blp = api_blueprint("request-api", "/requests", "Regional requests and their approval workflow.")
+alloc_blp = api_blueprint("allocation-api", "/allocations", "Stock ring-fenced per essential process.")
 EVERYONE = tuple(Role)
 
 

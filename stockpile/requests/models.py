@@ -70,6 +70,8 @@ class SupplyRequest(Base):
     shipped_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     delivered_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # The token of the web form that created the request, so a second submission of that form is refused.
+    form_token: Mapped[str | None] = mapped_column(String(64), unique=True)
 
     region: Mapped[Region] = relationship(lazy="joined")
     essential_process: Mapped[EssentialProcess] = relationship(lazy="joined")

@@ -10,11 +10,12 @@ from dataclasses import dataclass
 from typing import Any
 
 from flask_babel import gettext as _
+from sqlalchemy import select
 
 from stockpile import audit
 from stockpile.auth.models import Role, User
 from stockpile.db import local_today, session, utcnow
-from stockpile.errors import FieldErrors, Forbidden
+from stockpile.errors import Conflict, FieldErrors, Forbidden
 from stockpile.inventory.validation import check_quantity
 from stockpile.reference.models import EssentialProcess, Item, Warehouse
 from stockpile.requests.models import RequestLine, RequestState, SupplyRequest
@@ -28,20 +29,23 @@ class DraftData:
     """What a region fills in for a request."""
 
     essential_process_id: int
-    needed_by: dt.date
+    needed_by: dt.date | None
     justification: str
     contact: str
     lines: list[tuple[int, int]]  # (item_id, quantity)
     delivery_warehouse_id: int | None = None
     delivery_address: str = ""
+    form_token: str | None = None
 
 
 def create_draft(user: User, data: DraftData) -> SupplyRequest:
     """A new draft for the user's own region."""
     if user.role is not Role.REGION or user.region_id is None:
         raise Forbidden(_("Only region users make requests."))
+    _refuse_resubmission(data.form_token)
     _validate(data)
-    request = SupplyRequest(region_id=user.region_id, created_by_id=user.id, state=S.DRAFT)
+    request = SupplyRequest(region_id=user.region_id, created_by_id=user.id, state=S.DRAFT,
+                            form_token=data.form_token or None)
     _apply(request, data)
     session().add(request)
     session().flush()
@@ -65,7 +69,7 @@ def update_draft(request: SupplyRequest, user: User, data: DraftData) -> SupplyR
 def submit(request: SupplyRequest, user: User) -> None:
     """Send a draft for review."""
     _own_region(request, user)
-    if request.needed_by < local_today():
+    if request.needed_by < local_today():  # a draft can wait past its date
         raise FieldErrors.one("needed_by", _("The needed-by date has passed; edit the draft first."))
     transition_to(request, S.SUBMITTED, user.id)
     request.submitted_by_id, request.submitted_at = user.id, utcnow()
@@ -127,9 +131,22 @@ def check_reviewer(request: SupplyRequest, reviewer: User) -> None:
         raise Forbidden(_("You submitted this request; someone else must review it."))
 
 
+def _refuse_resubmission(token: str | None) -> None:
+    if not token:
+        return
+    existing = session().scalar(select(SupplyRequest).where(SupplyRequest.form_token == token))
+    if existing is not None:
+        raise Conflict(_("This form was already sent: it created request %(number)s.", number=existing.number))
+
+
 def _own_region(request: SupplyRequest, user: User) -> None:
     if user.role is not Role.REGION or user.region_id != request.region_id:
         raise Forbidden(_("Only the requesting region can do this."))
+
+
+def validate_draft(data: DraftData) -> None:
+    """Check a draft without writing anything; raises FieldErrors listing every problem."""
+    _validate(data)
 
 
 def _validate(data: DraftData) -> None:
@@ -137,7 +154,9 @@ def _validate(data: DraftData) -> None:
     process = session().get(EssentialProcess, data.essential_process_id)
     if process is None or not process.active:
         errors["essential_process_id"] = [_("Choose an active essential process.")]
-    if data.needed_by < local_today():
+    if data.needed_by is None:
+        errors["needed_by"] = [_("Give the date the PPE is needed by.")]
+    elif data.needed_by < local_today():
         errors["needed_by"] = [_("The needed-by date lies in the past.")]
     if not data.justification.strip():
         errors["justification"] = [_("Explain what the PPE is needed for.")]
@@ -181,7 +200,7 @@ def _line_errors(lines: list[tuple[int, int]]) -> dict[str, list[str]]:
 
 def _apply(request: SupplyRequest, data: DraftData) -> None:
     request.essential_process_id = data.essential_process_id
-    request.needed_by = data.needed_by
+    request.needed_by = data.needed_by  # type: ignore[assignment]  # checked by _validate
     request.justification = data.justification.strip()
     request.contact = data.contact.strip()
     request.delivery_warehouse_id = data.delivery_warehouse_id

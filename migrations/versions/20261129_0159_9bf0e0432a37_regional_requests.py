@@ -1,8 +1,8 @@
 """regional requests
 
-Revision ID: ab159ff3c7ab
+Revision ID: 9bf0e0432a37
 Revises: 2743eafffff2
-Create Date: 2026-11-29 01:55:43.097238
+Create Date: 2026-11-29 01:59:15.319193
 """
 from alembic import op
 import sqlalchemy as sa
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 import stockpile.db
 
 
-revision = 'ab159ff3c7ab'
+revision = '9bf0e0432a37'
 down_revision = '2743eafffff2'
 branch_labels = None
 depends_on = None
@@ -70,13 +70,15 @@ def upgrade() -> None:
     sa.Column('shipped_at', stockpile.db.UTCDateTime(timezone=True), nullable=True),
     sa.Column('delivered_at', stockpile.db.UTCDateTime(timezone=True), nullable=True),
     sa.Column('created_at', stockpile.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('form_token', sa.String(length=64), nullable=True),
     sa.ForeignKeyConstraint(['created_by_id'], ['users.id'], name=op.f('fk_requests_created_by_id_users')),
     sa.ForeignKeyConstraint(['delivery_warehouse_id'], ['warehouses.id'], name=op.f('fk_requests_delivery_warehouse_id_warehouses')),
     sa.ForeignKeyConstraint(['essential_process_id'], ['essential_processes.id'], name=op.f('fk_requests_essential_process_id_essential_processes')),
     sa.ForeignKeyConstraint(['region_id'], ['regions.id'], name=op.f('fk_requests_region_id_regions')),
     sa.ForeignKeyConstraint(['reviewed_by_id'], ['users.id'], name=op.f('fk_requests_reviewed_by_id_users')),
     sa.ForeignKeyConstraint(['submitted_by_id'], ['users.id'], name=op.f('fk_requests_submitted_by_id_users')),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_requests'))
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_requests')),
+    sa.UniqueConstraint('form_token', name=op.f('uq_requests_form_token'))
     )
     with op.batch_alter_table('requests', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_requests_essential_process_id'), ['essential_process_id'], unique=False)

@@ -1,0 +1,181 @@
+"""Taking a request from draft to delivered through the web pages alone."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+import pytest
+from sqlalchemy import func, select
+
+from stockpile.db import local_today
+from stockpile.requests.models import RequestState, SupplyRequest
+from tests import factories
+from tests.inventory.helpers import receive
+
+
+@pytest.fixture
+def stock(db):
+    ffp2, gloves, warehouse = factories.item(code="FFP2-P"), factories.item(code="GLOVE-P"), factories.warehouse()
+    receive(ffp2, warehouse, 1000)
+    receive(gloves, warehouse, 1000)
+    return ffp2, gloves, factories.process(tier=1, code="CARE-P")
+
+
+def new_form(process, lines, **kw):
+    data = {"essential_process_id": str(process.id),
+            "needed_by": (local_today() + dt.timedelta(days=5)).isoformat(),
+            "delivery_warehouse_id": "", "delivery_address": "Catharijnesingel 1, Utrecht",
+            "contact": "Anna 06-12", "justification": "Second wave in nursing homes", "form_token": "tok-1",
+            "action": "submit"}
+    for n, (item, quantity) in enumerate(lines):
+        data[f"lines-{n}-item_id"] = str(item.id)
+        data[f"lines-{n}-quantity"] = str(quantity)
+    return {**data, **kw}
+
+
+def count(db):
+    return db.scalar(select(func.count()).select_from(SupplyRequest))
+
+
+def the_request(db):
+    db.expire_all()
+    return db.scalars(select(SupplyRequest).order_by(SupplyRequest.id.desc())).first()
+
+
+def test_draft_to_delivered_through_the_pages(as_role, db, stock) -> None:
+    ffp2, gloves, process = stock
+    region, continuity, logistics = as_role("region"), as_role("continuity"), as_role("logistics")
+    assert region.get("/requests/new").status_code == 200
+    response = region.post("/requests/new", data=new_form(process, [(ffp2, 300), (gloves, 200)]))
+    assert response.status_code == 302, response.text
+    request = the_request(db)
+    page = region.get(f"/requests/{request.id}")
+    assert "submitted" in page.text
+    assert "FFP2-P" in page.text
+
+    queue = continuity.get("/review")
+    assert request.number in queue.text
+    lines = {line.item_id: line.id for line in request.lines}
+    review = continuity.post(f"/review/requests/{request.id}", data={
+        "action": "approve", f"qty-{lines[ffp2.id]}": "250", f"note-{lines[ffp2.id]}": "keep a buffer",
+        f"qty-{lines[gloves.id]}": "200", f"note-{lines[gloves.id]}": ""})
+    assert review.status_code == 302, review.text
+    assert "partially approved" in region.get(f"/requests/{request.id}").text
+
+    pick_list = logistics.get(f"/review/requests/{request.id}/pick")
+    assert "Book the picks" in pick_list.text
+    assert logistics.post(f"/review/requests/{request.id}/pick").status_code == 302
+    shipped = logistics.post(f"/review/requests/{request.id}/ship", data={"carrier": "PostNL", "reference": "3S1"})
+    assert shipped.status_code == 302
+    assert "shipped" in region.get(f"/requests/{request.id}").text
+
+    confirm = region.post(f"/requests/{request.id}/confirm", data={
+        f"received-{lines[ffp2.id]}": "250", f"received-{lines[gloves.id]}": "190",
+        f"note-{lines[gloves.id]}": "one box missing"})
+    assert confirm.status_code == 302
+    final = region.get(f"/requests/{request.id}").text
+    assert "delivered" in final
+    assert "one box missing" in final
+    assert the_request(db).state is RequestState.DELIVERED
+
+
+def test_sending_the_same_form_twice_creates_one_request(as_role, db, stock) -> None:
+    ffp2, _gloves, process = stock
+    region = as_role("region")
+    assert region.post("/requests/new", data=new_form(process, [(ffp2, 10)])).status_code == 302
+    before = count(db)
+    again = region.post("/requests/new", data=new_form(process, [(ffp2, 10)]))
+    assert again.status_code == 422
+    assert "This form was already sent" in again.text
+    assert count(db) == before
+
+
+def test_bad_request_form_shows_messages_beside_fields_and_writes_nothing(as_role, db, stock) -> None:
+    ffp2, _gloves, process = stock
+    before = count(db)
+    response = as_role("region").post("/requests/new", data=new_form(
+        process, [(ffp2, 0)], needed_by=(local_today() - dt.timedelta(days=2)).isoformat(), justification=""))
+    assert response.status_code == 422
+    assert 'id="justification-errors"' in response.text
+    assert "The needed-by date lies in the past." in response.text or 'id="needed_by-errors"' in response.text
+    assert count(db) == before
+
+
+def test_request_with_no_lines_is_refused(as_role, db, stock) -> None:
+    _ffp2, _gloves, process = stock
+    response = as_role("region").post("/requests/new", data=new_form(process, []))
+    assert response.status_code == 422
+    assert "A request needs at least one line." in response.text
+
+
+def test_other_region_gets_404_on_pages(as_role, db, stock) -> None:
+    ffp2, _gloves, process = stock
+    as_role("region").post("/requests/new", data=new_form(process, [(ffp2, 10)]))
+    request = the_request(db)
+    other = as_role("other_region")
+    assert other.get(f"/requests/{request.id}").status_code == 404
+    assert other.post(f"/requests/{request.id}/cancel").status_code == 404
+    assert other.get(f"/requests/{request.id}/confirm").status_code == 404
+    assert request.number not in other.get("/requests").text
+
+
+def test_region_cannot_open_the_review_pages(as_role, db, stock) -> None:
+    ffp2, _gloves, process = stock
+    as_role("region").post("/requests/new", data=new_form(process, [(ffp2, 10)]))
+    request = the_request(db)
+    region = as_role("region")
+    assert region.get("/review").status_code == 403
+    assert region.post(f"/review/requests/{request.id}", data={"action": "approve"}).status_code == 403
+
+
+def test_approving_more_than_requested_re_renders_with_the_message(as_role, db, stock) -> None:
+    ffp2, _gloves, process = stock
+    as_role("region").post("/requests/new", data=new_form(process, [(ffp2, 10)]))
+    request = the_request(db)
+    line_id = request.lines[0].id
+    response = as_role("continuity").post(f"/review/requests/{request.id}",
+                                          data={"action": "approve", f"qty-{line_id}": "11"})
+    assert response.status_code == 422
+    assert re.search(r"11 is more than the 10 requested", response.text)
+    assert the_request(db).state is RequestState.SUBMITTED
+
+
+def test_rationing_page_proposes_and_accepting_decides_requests(as_role, db, stock, users) -> None:
+    ffp2, _gloves, process = stock
+    police = factories.process(tier=2, code="POLICE-P")
+    region = as_role("region")
+    region.post("/requests/new", data=new_form(process, [(ffp2, 800)], form_token="a"))
+    region.post("/requests/new", data=new_form(police, [(ffp2, 600)], form_token="b"))
+    continuity = as_role("continuity")
+    assert "Rationing proposal" in continuity.get("/review").text
+    page = continuity.get(f"/review/rationing/{ffp2.id}")
+    assert page.status_code == 200
+    values = dict(re.findall(r'name="(qty-\d+)"[^>]*value="(\d+)"', page.text))
+    assert sorted(values.values()) == ["200", "800"]
+    accepted = continuity.post(f"/review/rationing/{ffp2.id}", data=values)
+    assert accepted.status_code == 302
+    states = sorted(r.state.value for r in db.scalars(select(SupplyRequest)))
+    assert states == ["approved", "partially_approved"]
+
+
+def test_overview_and_csv(as_role, db, stock) -> None:
+    page = as_role("continuity").get("/review/overview?by=process")
+    assert page.status_code == 200
+    csv = as_role("continuity").get("/review/overview.csv?by=region")
+    assert csv.status_code == 200
+    assert csv.text.splitlines()[0].startswith("region,name,requested")
+
+
+def test_allocations_page_sets_and_lists_history(as_role, db, stock) -> None:
+    ffp2, _gloves, process = stock
+    continuity = as_role("continuity")
+    response = continuity.post("/review/allocations", data={"essential_process_id": str(process.id),
+                                                            "item_id": str(ffp2.id), "quantity": "300",
+                                                            "reason": "hospitals first"})
+    assert response.status_code == 302
+    page = continuity.get("/review/allocations")
+    assert "hospitals first" in page.text
+    bad = continuity.post("/review/allocations", data={"essential_process_id": str(process.id),
+                                                       "item_id": str(ffp2.id), "quantity": "-3", "reason": "x"})
+    assert bad.status_code == 422
