@@ -18,7 +18,7 @@ $(VENV)/.installed: pyproject.toml | $(BIN)/python
 run: $(VENV)/.installed
 	$(BIN)/stockpile db upgrade
 	$(BIN)/stockpile seed-demo
-	$(BIN)/stockpile run --host $(HOST) --port $(PORT)
+	STOCKPILE_ENV_NAME=development $(BIN)/stockpile run --host $(HOST) --port $(PORT)
 
 lint: $(VENV)/.installed
 	$(BIN)/ruff check stockpile tests migrations bench wsgi.py

@@ -24,24 +24,25 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 
 
 def _register_extensions(app: Flask) -> None:
-    from stockpile import api, i18n
+    from stockpile import api, i18n, security
     from stockpile.auth import guard
 
     Babel(app, locale_selector=i18n.select_locale, timezone_selector=i18n.select_timezone)
     i18n.init_app(app)
+    security.init_app(app)
     guard.init_app(app)
     api.init_app(app)
 
 
 def _register_blueprints(app: Flask) -> None:
-    from stockpile import home
+    from stockpile import audit_views, home
     from stockpile.auth.views import bp as auth_bp
     from stockpile.reference.views import bp as reference_bp
     from stockpile.requests import pages as request_pages
 
     home.init_app(app)
     request_pages.init_app(app)
-    for blueprint in (home.bp, auth_bp, reference_bp, *request_pages.blueprints):
+    for blueprint in (home.bp, auth_bp, reference_bp, audit_views.bp, *request_pages.blueprints):
         app.register_blueprint(blueprint)
 
 

@@ -30,6 +30,13 @@ DEFAULTS: dict[str, Any] = {
     "REMEMBER_COOKIE_DURATION": 0,
     "SQLITE_BUSY_TIMEOUT_SECONDS": 30,
     "PAGE_SIZE": 50,
+    # "development" relaxes what needs HTTPS (Secure cookies); anything else is treated as production.
+    "ENV_NAME": "production",
+    # Failed sign-ins allowed per account and per address within the window before sign-in is refused.
+    "LOGIN_MAX_FAILURES_PER_ACCOUNT": 5,
+    "LOGIN_MAX_FAILURES_PER_ADDRESS": 20,
+    "LOGIN_FAILURE_WINDOW_MINUTES": 15,
+    "MIN_REMAINING_SHELF_LIFE_DAYS": 30,
 }
 
 

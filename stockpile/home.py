@@ -35,12 +35,13 @@ NAV_LINKS: list[tuple[str, Any, dict[str, Any], tuple[Role, ...]]] = [
     ("reference.list_kind", _l("Warehouses"), {"slug": "warehouses"}, (Role.ADMIN,)),
     ("reference.list_kind", _l("Processes"), {"slug": "processes"}, (Role.ADMIN,)),
     ("reference.list_kind", _l("Regions"), {"slug": "regions"}, (Role.ADMIN,)),
+    ("audit.audit_log", _l("Audit log"), {}, (Role.ADMIN,)),
 ]
 
 
 def add_nav_link(endpoint: str, label: Any, roles: tuple[Role, ...], **kwargs: Any) -> None:
     """Let a domain put its pages in the navigation of the roles that use them."""
-    NAV_LINKS.insert(-4, (endpoint, label, kwargs, roles))
+    NAV_LINKS.insert(-5, (endpoint, label, kwargs, roles))
 
 
 @dataclass

@@ -13,7 +13,7 @@ from werkzeug.wrappers import Response
 from wtforms.fields.choices import SelectChoice
 
 from stockpile import audit
-from stockpile.auth import services
+from stockpile.auth import services, throttle
 from stockpile.auth.forms import LoginForm, NewUserForm, PasswordForm, UserForm
 from stockpile.auth.guard import roles_required, signed_in_user
 from stockpile.auth.models import Role, User
@@ -28,16 +28,23 @@ ViewResult = Response | str | tuple[str, int]
 
 @bp.route("/login", methods=["GET", "POST"])
 def login() -> ViewResult:
-    """Sign in; a failure never tells whether the account exists."""
+    """Sign in; a failure never tells whether the account exists, and repeated failures are throttled."""
     form = LoginForm()
     if form.validate_on_submit():
-        user = services.authenticate(form.email.data or "", form.password.data or "")
+        email, address = services.normalise_email(form.email.data or ""), request.remote_addr or "unknown"
+        if throttle.is_throttled(email, address):
+            audit.record(None, "auth.login_throttled", None, email=email, address=address)
+            session().commit()  # kept although the page answers 429
+            form.form_errors = [_("Too many failed sign-ins. Wait a few minutes and try again.")]
+            return render_template("auth/login.html", form=form), 429
+        user = services.authenticate(email, form.password.data or "")
         if user is not None:
             login_user(user, remember=False)
-            audit.record(user.id, "auth.login", user)
+            audit.record(user.id, "auth.login", user, address=address)
             return redirect(_safe_next(request.args.get("next")))
-        audit.record(None, "auth.login_failed", None, email=form.email.data)
-        session().commit()  # the failed attempt is recorded although the page answers 422
+        throttle.record_failure(email, address)
+        audit.record(None, "auth.login_failed", None, email=email, address=address)
+        session().commit()  # the failed attempt is kept although the page answers 422
         form.form_errors = [_("Unknown email or wrong password.")]
     return render_form("auth/login.html", form)
 
