@@ -30,6 +30,8 @@ DEFAULTS: dict[str, Any] = {
     "REMEMBER_COOKIE_DURATION": 0,
     "SQLITE_BUSY_TIMEOUT_SECONDS": 30,
     "PAGE_SIZE": 50,
+    # A picking proposal skips lots that would expire within this many days of leaving the stockpile.
+    "MIN_REMAINING_SHELF_LIFE_DAYS": 30,
 }
 
 
