@@ -36,10 +36,12 @@ def _register_extensions(app: Flask) -> None:
 def _register_blueprints(app: Flask) -> None:
     from stockpile import home
     from stockpile.auth.views import bp as auth_bp
+    from stockpile.inventory.booking_views import bp as booking_bp
+    from stockpile.inventory.views import bp as inventory_bp
     from stockpile.reference.views import bp as reference_bp
 
     home.init_app(app)
-    for blueprint in (home.bp, auth_bp, reference_bp):
+    for blueprint in (home.bp, auth_bp, reference_bp, inventory_bp, booking_bp):
         app.register_blueprint(blueprint)
 
 

@@ -37,6 +37,6 @@ def _receive(data: dict[str, Any], common: dict[str, Any]) -> StockMovement:
     return services.receive(
         item_id=data["item_id"], lot_number=data["lot_number"], supplier=data["supplier"],
         expiry_date=data["expiry_date"], manufacture_date=data.get("manufacture_date"),
-        quality_status=data.get("quality_status") or QualityStatus.QUARANTINE,
+        quality_status=QualityStatus(data.get("quality_status") or QualityStatus.QUARANTINE),
         warehouse_id=data["warehouse_id"], **common,
     )
