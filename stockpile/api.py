@@ -66,9 +66,10 @@ def paginated(stmt: Select[Any], pagination_parameters: Any) -> list[Any]:
 
 def init_app(app: Flask) -> None:
     """Register the API and every domain's API blueprint."""
+    from stockpile.inventory.api import blueprints as inventory_blueprints
     from stockpile.reference.api import blueprints as reference_blueprints
     from stockpile.requests.api import blueprints as request_blueprints
 
     api.init_app(app)
-    for blueprint in (*reference_blueprints, *request_blueprints):
+    for blueprint in (*reference_blueprints, *inventory_blueprints, *request_blueprints):
         api.register_blueprint(blueprint)

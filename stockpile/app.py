@@ -37,12 +37,15 @@ def _register_extensions(app: Flask) -> None:
 def _register_blueprints(app: Flask) -> None:
     from stockpile import audit_views, home
     from stockpile.auth.views import bp as auth_bp
+    from stockpile.inventory.booking_views import bp as booking_bp
+    from stockpile.inventory.views import bp as inventory_bp
     from stockpile.reference.views import bp as reference_bp
     from stockpile.requests import pages as request_pages
 
     home.init_app(app)
     request_pages.init_app(app)
-    for blueprint in (home.bp, auth_bp, reference_bp, audit_views.bp, *request_pages.blueprints):
+    for blueprint in (home.bp, auth_bp, reference_bp, audit_views.bp, inventory_bp, booking_bp,
+                      *request_pages.blueprints):
         app.register_blueprint(blueprint)
 
 

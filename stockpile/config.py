@@ -36,6 +36,7 @@ DEFAULTS: dict[str, Any] = {
     "LOGIN_MAX_FAILURES_PER_ACCOUNT": 5,
     "LOGIN_MAX_FAILURES_PER_ADDRESS": 20,
     "LOGIN_FAILURE_WINDOW_MINUTES": 15,
+    # A picking proposal skips lots that would expire within this many days of leaving the stockpile.
     "MIN_REMAINING_SHELF_LIFE_DAYS": 30,
 }
 

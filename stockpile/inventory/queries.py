@@ -7,8 +7,8 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import Select, and_, case, func, literal, select, union_all
 
-from stockpile.db import local_today, session
-from stockpile.inventory.models import Lot, QualityStatus, StockBalance, StockMovement
+from stockpile.db import LOCAL_ZONE, local_today, session
+from stockpile.inventory.models import Lot, LotStatusEvent, QualityStatus, StockBalance, StockMovement
 from stockpile.reference.models import Item, Warehouse
 
 
@@ -79,7 +79,8 @@ class StockLine:
 
 
 def balances_for(item_id: int | None = None, warehouse_id: int | None = None,
-                 status: QualityStatus | None = None, include_empty: bool = False) -> list[StockLine]:
+                 status: QualityStatus | None = None, include_empty: bool = False,
+                 lot_id: int | None = None) -> list[StockLine]:
     """Balance rows with their lot and warehouse, ordered by item, expiry and warehouse."""
     stmt = select(StockBalance).join(Lot, Lot.id == StockBalance.lot_id).join(
         Warehouse, Warehouse.id == StockBalance.warehouse_id
@@ -90,6 +91,8 @@ def balances_for(item_id: int | None = None, warehouse_id: int | None = None,
         stmt = stmt.where(StockBalance.warehouse_id == warehouse_id)
     if status is not None:
         stmt = stmt.where(Lot.quality_status == status)
+    if lot_id is not None:
+        stmt = stmt.where(StockBalance.lot_id == lot_id)
     if not include_empty:
         stmt = stmt.where(StockBalance.on_hand > 0)
     stmt = stmt.order_by(StockBalance.item_id, Lot.expiry_date, Warehouse.code)
@@ -216,3 +219,54 @@ def check_ledger() -> list[LedgerDifference]:
         for lot, wh in sorted(keys)
         if stored.get((lot, wh), 0) != ledger.get((lot, wh), 0)
     ]
+
+
+def lots_query(item_id: int | None = None, warehouse_id: int | None = None,
+               status: QualityStatus | None = None) -> Select[Lot]:
+    """Lots, earliest expiry first, filtered; by warehouse means lots that have a balance row there."""
+    stmt = select(Lot).order_by(Lot.expiry_date, Lot.id)
+    if item_id is not None:
+        stmt = stmt.where(Lot.item_id == item_id)
+    if status is not None:
+        stmt = stmt.where(Lot.quality_status == status)
+    if warehouse_id is not None:
+        stmt = stmt.where(Lot.id.in_(select(StockBalance.lot_id).where(StockBalance.warehouse_id == warehouse_id)))
+    return stmt
+
+
+def status_events(lot_id: int) -> list[LotStatusEvent]:
+    """A lot's quality history, oldest first."""
+    stmt = select(LotStatusEvent).where(LotStatusEvent.lot_id == lot_id).order_by(LotStatusEvent.at,
+                                                                                  LotStatusEvent.id)
+    return list(session().scalars(stmt))
+
+
+@dataclass(frozen=True)
+class WarehouseStock:
+    """One warehouse's stock, summed over its lots."""
+
+    warehouse: Warehouse
+    lots: int
+    on_hand: int
+    reserved: int
+
+
+def stock_by_warehouse() -> list[WarehouseStock]:
+    """Stock per warehouse, every warehouse listed (also the empty ones)."""
+    stmt = (
+        select(Warehouse, func.count(StockBalance.lot_id), func.coalesce(func.sum(StockBalance.on_hand), 0),
+               func.coalesce(func.sum(StockBalance.reserved), 0))
+        .outerjoin(StockBalance, and_(StockBalance.warehouse_id == Warehouse.id, StockBalance.on_hand > 0))
+        .group_by(Warehouse.id)
+        .order_by(Warehouse.code)
+    )
+    return [WarehouseStock(row[0], int(row[1]), int(row[2]), int(row[3])) for row in session().execute(stmt)]
+
+
+def local_day_range(since: dt.date | None, until: dt.date | None) -> tuple[dt.datetime | None, dt.datetime | None]:
+    """Dutch calendar days as UTC bounds: from the start of `since` to the end of `until`."""
+
+    def start(day: dt.date) -> dt.datetime:
+        return dt.datetime.combine(day, dt.time(), LOCAL_ZONE).astimezone(dt.UTC)
+
+    return (start(since) if since else None, start(until + dt.timedelta(days=1)) if until else None)

@@ -1,0 +1,137 @@
+"""Logistics pages that book: receive, transfer, issue, adjust, write off, reverse, change status, import."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, flash, redirect, request, url_for
+from flask_babel import gettext as _
+from flask_wtf import FlaskForm
+from sqlalchemy import select
+from werkzeug.wrappers import Response
+from wtforms.fields.choices import SelectChoice
+
+from stockpile.auth.guard import roles_required, signed_in_user
+from stockpile.auth.models import Role
+from stockpile.db import session
+from stockpile.errors import DomainError, FieldErrors
+from stockpile.forms import INVALID_FORM_STATUS, render_form, show_errors
+from stockpile.inventory import forms, services, transfer_files
+from stockpile.inventory.booking import book_movement
+from stockpile.inventory.models import MovementType, QualityStatus
+from stockpile.reference.models import Item, Warehouse
+
+bp = Blueprint("booking", __name__, url_prefix="/inventory")
+WRITERS = (Role.LOGISTICS, Role.ADMIN)
+KINDS = "receipt,transfer,issue,adjustment,write_off"
+
+
+def _title(kind: MovementType) -> str:
+    titles: dict[MovementType, str] = {
+        MovementType.RECEIPT: _("Receive a lot"), MovementType.TRANSFER: _("Transfer"),
+        MovementType.ISSUE: _("Issue"), MovementType.ADJUSTMENT: _("Adjust a count"),
+        MovementType.WRITE_OFF: _("Write off"),
+    }
+    return titles[kind]
+
+
+def _fill_choices(form: FlaskForm) -> None:
+    """Active items and warehouses only: inactive ones take no new bookings."""
+    warehouses = [SelectChoice(w.id, f"{w.code} {w.name}") for w in
+                  session().scalars(select(Warehouse).where(Warehouse.active.is_(True)).order_by(Warehouse.code))]
+    for name in ("warehouse_id", "to_warehouse_id"):
+        if name in form:
+            form[name].choices = warehouses
+    if "item_id" in form:
+        form["item_id"].choices = [SelectChoice(i.id, f"{i.code} {i.name}") for i in
+                                   session().scalars(select(Item).where(Item.active.is_(True)).order_by(Item.code))]
+
+
+def refuse(form: FlaskForm, error: DomainError) -> None:
+    """Show a refusal beside its fields, and its full sentence (with the numbers) above the form."""
+    show_errors(form, error)
+    if error.errors and not isinstance(error, FieldErrors):
+        form.form_errors.append(error.message)
+
+
+@bp.route(f"/book/<any({KINDS}):kind>", methods=["GET", "POST"])
+@roles_required(*WRITERS)
+def book(kind: str) -> Response | tuple[str, int]:
+    """Book one movement of a kind; a refusal re-renders the form (422) with the message beside the field."""
+    movement_type = MovementType(kind)
+    form = forms.BOOKING_FORMS[movement_type](data=_defaults())
+    _fill_choices(form)
+    if form.validate_on_submit():
+        data: dict[str, Any] = {name: field.data for name, field in form._fields.items() if name != "csrf_token"}
+        try:
+            movement = book_movement({**data, "type": movement_type}, signed_in_user().id)
+        except DomainError as error:
+            refuse(form, error)
+        else:
+            flash(_("Booked movement %(id)d.", id=movement.id), "success")
+            return redirect(url_for("inventory.lot", lot_id=movement.lot_id))
+    return render_form("inventory/form.html", form, title=_title(movement_type))
+
+
+def _defaults() -> dict[str, Any]:
+    """Links from a lot's page prefill its lot and warehouse."""
+    return {name: request.args.get(name, type=int) for name in ("lot_id", "warehouse_id") if name in request.args}
+
+
+@bp.route("/lots/<int:lot_id>/status", methods=["GET", "POST"])
+@roles_required(*WRITERS)
+def change_status(lot_id: int) -> Response | tuple[str, int]:
+    """Move a lot through quality control."""
+    lot = services.get_lot(lot_id)
+    form = forms.LotStatusForm()
+    if form.validate_on_submit():
+        try:
+            services.change_lot_status(lot_id=lot.id, status=QualityStatus(form.status.data), reason=form.reason.data,
+                                       user_id=signed_in_user().id)
+        except DomainError as error:
+            refuse(form, error)
+        else:
+            flash(_("Lot %(lot)s is now %(status)s.", lot=lot.lot_number, status=form.status.data), "success")
+            return redirect(url_for("inventory.lot", lot_id=lot.id))
+    return render_form("inventory/form.html", form, title=_("Quality status of lot %(lot)s", lot=lot.lot_number))
+
+
+@bp.route("/movements/<int:movement_id>/reverse", methods=["GET", "POST"])
+@roles_required(*WRITERS)
+def reverse(movement_id: int) -> Response | tuple[str, int]:
+    """Undo a movement with a reversal that points to it."""
+    movement = services.get_movement(movement_id)
+    form = forms.ReverseForm()
+    if form.validate_on_submit():
+        try:
+            reversal = services.reverse(movement_id=movement.id, reason=form.reason.data, user_id=signed_in_user().id)
+        except DomainError as error:
+            refuse(form, error)
+        else:
+            flash(_("Movement %(id)d reversed by movement %(by)d.", id=movement.id, by=reversal.id), "success")
+            return redirect(url_for("inventory.lot", lot_id=movement.lot_id))
+    return render_form("inventory/form.html", form, title=_("Reverse movement %(id)d", id=movement.id))
+
+
+@bp.route("/import", methods=["GET", "POST"])
+@roles_required(*WRITERS)
+def import_receipts() -> Response | tuple[str, int]:
+    """Upload a CSV of receipts: every line is booked, or none is and each bad line is listed."""
+    form = forms.ImportForm()
+    rows: list[transfer_files.RowError] = []
+    if form.validate_on_submit():
+        try:
+            text = form.file.data.read().decode("utf-8-sig")
+            booked = transfer_files.import_receipts(text, signed_in_user().id)
+        except UnicodeDecodeError:
+            form.file.errors = [_("The file is not UTF-8 text.")]
+        except transfer_files.ImportRefused as error:
+            session().rollback()
+            form.form_errors = [error.message]
+            rows = error.rows
+        else:
+            flash(_("Imported %(n)d receipts.", n=len(booked)), "success")
+            return redirect(url_for("inventory.ledger", type="receipt"))
+    page, status = render_form("inventory/import.html", form, rows=rows,
+                               columns=transfer_files.IMPORT_COLUMNS)
+    return page, INVALID_FORM_STATUS if rows else status

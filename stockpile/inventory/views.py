@@ -1,0 +1,173 @@
+"""Logistics pages that read: stock by item and by warehouse, a lot's history, the ledger, expiry, CSV exports."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, Response, current_app, render_template, request, url_for
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import Select, func, select
+from wtforms.fields.choices import SelectChoice
+
+from stockpile.auth.guard import roles_required
+from stockpile.auth.models import Role, User
+from stockpile.db import local_today, session
+from stockpile.errors import NotFound
+from stockpile.home import Panel, add_nav_link, add_panel
+from stockpile.inventory import queries, services, transfer_files
+from stockpile.inventory.forms import LedgerFilterForm
+from stockpile.inventory.models import QualityStatus, StockMovement
+from stockpile.reference.models import Item, Warehouse
+
+bp = Blueprint("inventory", __name__, url_prefix="/inventory")
+READERS = (Role.LOGISTICS, Role.CONTINUITY, Role.ADMIN)
+EXPIRY_WINDOWS = (30, 60, 90)
+
+
+@bp.route("/stock")
+@roles_required(*READERS)
+def stock() -> str:
+    """National stock per item with usability and days until the first usable lot expires."""
+    return render_template("inventory/stock.html", rows=queries.stock_by_item(), today=local_today())
+
+
+@bp.route("/stock.csv")
+@roles_required(*READERS)
+def stock_csv() -> Response:
+    """The stock overview as a CSV file."""
+    rows = transfer_files.stock_rows(queries.stock_by_item(), local_today())
+    return _csv("stock.csv", transfer_files.csv_lines(transfer_files.STOCK_COLUMNS, rows))
+
+
+@bp.route("/items/<int:item_id>")
+@roles_required(*READERS)
+def item_stock(item_id: int) -> str:
+    """One item's stock: per warehouse, per quality status and lot by lot."""
+    item = session().get(Item, item_id)
+    if item is None:
+        raise NotFound(_l("No such item."))
+    lines = queries.balances_for(item_id=item_id)
+    return render_template("inventory/item.html", item=item, lines=lines, today=local_today(),
+                           per_warehouse=_totals(lines, lambda line: line.warehouse.code),
+                           per_status=_totals(lines, lambda line: line.lot.quality_status.value),
+                           totals=queries.stock_by_item(item_id=item_id))
+
+
+def _totals(lines: list[queries.StockLine], key: Any) -> dict[str, int]:
+    totals: dict[str, int] = {}
+    for line in lines:
+        totals[key(line)] = totals.get(key(line), 0) + line.on_hand
+    return totals
+
+
+@bp.route("/warehouses")
+@roles_required(*READERS)
+def warehouses() -> str:
+    """Stock per warehouse."""
+    return render_template("inventory/warehouses.html", rows=queries.stock_by_warehouse())
+
+
+@bp.route("/warehouses/<int:warehouse_id>")
+@roles_required(*READERS)
+def warehouse_stock(warehouse_id: int) -> str:
+    """Every lot a warehouse holds."""
+    warehouse = session().get(Warehouse, warehouse_id)
+    if warehouse is None:
+        raise NotFound(_l("No such warehouse."))
+    return render_template("inventory/warehouse.html", warehouse=warehouse,
+                           lines=queries.balances_for(warehouse_id=warehouse_id), today=local_today())
+
+
+@bp.route("/lots/<int:lot_id>")
+@roles_required(*READERS)
+def lot(lot_id: int) -> str:
+    """A lot: its balances, its whole movement history and its quality events."""
+    found = services.get_lot(lot_id)
+    movements = list(session().scalars(queries.movements_query(lot_id=lot_id)))
+    reversed_ids = {m.reverses_id for m in movements if m.reverses_id}
+    return render_template("inventory/lot.html", lot=found, lines=queries.balances_for(lot_id=lot_id),
+                           movements=movements, reversed_ids=reversed_ids, events=queries.status_events(lot_id))
+
+
+@bp.route("/ledger")
+@roles_required(*READERS)
+def ledger() -> str:
+    """The ledger, newest first, filtered and paged."""
+    form, stmt = _filtered_ledger()
+    page = max(request.args.get("page", 1, type=int) or 1, 1)
+    size = int(current_app.config["PAGE_SIZE"])
+    total = session().scalar(select(func.count()).select_from(stmt.order_by(None).subquery())) or 0
+    movements = session().scalars(stmt.limit(size).offset((page - 1) * size)).all()
+    args = {k: v for k, v in request.args.items() if k != "page" and v}
+    return render_template("inventory/ledger.html", form=form, movements=movements, page=page, total=total,
+                           pages=max((total + size - 1) // size, 1), args=args)
+
+
+@bp.route("/ledger.csv")
+@roles_required(*READERS)
+def ledger_csv() -> Response:
+    """The (filtered) ledger as a CSV file."""
+    _form, stmt = _filtered_ledger()
+    rows = transfer_files.ledger_rows(session().scalars(stmt.execution_options(yield_per=1000)))
+    return _csv("ledger.csv", transfer_files.csv_lines(transfer_files.LEDGER_COLUMNS, rows))
+
+
+def _filtered_ledger() -> tuple[LedgerFilterForm, Select[StockMovement]]:
+    """The filter form from the query string and the ledger query it describes; invalid filters are ignored."""
+    form = LedgerFilterForm(request.args)
+    form.item_id.choices = [SelectChoice(0, ""), *(SelectChoice(i.id, i.code) for i in
+                                                     session().scalars(select(Item).order_by(Item.code)))]
+    form.warehouse_id.choices = [SelectChoice(0, ""), *(SelectChoice(w.id, w.code) for w in
+                                                          session().scalars(select(Warehouse).order_by(Warehouse.code)))]
+    form.validate()
+    since, until = queries.local_day_range(form.since.data if not form.since.errors else None,
+                                           form.until.data if not form.until.errors else None)
+    stmt = queries.movements_query(item_id=form.item_id.data or None, warehouse_id=form.warehouse_id.data or None,
+                                   kind=form.type.data or None, since=since, until=until)
+    return form, stmt
+
+
+@bp.route("/expiring")
+@roles_required(*READERS)
+def expiring() -> str:
+    """Stock that expires within 30, 60 or 90 days."""
+    days = request.args.get("days", 30, type=int)
+    days = days if days in EXPIRY_WINDOWS else 30
+    return render_template("inventory/expiring.html", days=days, windows=EXPIRY_WINDOWS,
+                           lines=queries.expiring_lots(days), today=local_today())
+
+
+def _csv(filename: str, lines: Any) -> Response:
+    # Built whole rather than streamed: a streamed body would outlive the request's session and transaction.
+    response = Response("".join(lines), mimetype="text/csv")
+    response.headers["Content-Disposition"] = f"attachment; filename={filename}"
+    return response
+
+
+def logistics_panel(_user: User) -> Panel:
+    """Real figures for the logistics dashboard."""
+    stock_rows = queries.stock_by_item()
+    soon = queries.expiring_lots(30)
+    today = local_today()
+    since, _until = queries.local_day_range(today, None)
+    moved = session().scalar(select(func.count()).select_from(StockMovement)
+                             .where(StockMovement.created_at >= since)) or 0
+    return Panel(_l("Stock"), rows=[
+        (_l("Items in stock"), sum(1 for s in stock_rows if s.on_hand > 0)),
+        (_l("Units on hand"), sum(s.on_hand for s in stock_rows)),
+        (_l("Usable units (released, unexpired)"), sum(s.usable for s in stock_rows)),
+        (_l("Units expiring within 30 days"), sum(line.on_hand for line in soon)),
+        (_l("Lots in quarantine"), _count_quarantine()),
+        (_l("Movements booked today"), moved),
+    ], link=(url_for("inventory.stock"), _l("Stock overview")))
+
+
+def _count_quarantine() -> int:
+    stmt = select(func.count()).select_from(queries.lots_query(status=QualityStatus.QUARANTINE).subquery())
+    return session().scalar(stmt) or 0
+
+
+add_nav_link("inventory.stock", _l("Stock"), READERS)
+add_nav_link("inventory.ledger", _l("Ledger"), READERS)
+add_nav_link("inventory.expiring", _l("Expiring"), READERS)
+add_panel(READERS, logistics_panel)

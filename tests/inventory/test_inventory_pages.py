@@ -1,0 +1,189 @@
+"""The logistics pages: booking through forms, refusals beside the field, overviews, CSV in and out."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+
+import pytest
+from sqlalchemy import func, select
+
+from stockpile.db import local_today
+from stockpile.inventory.models import Lot, QualityStatus, StockBalance, StockMovement
+from tests import factories
+from tests.inventory.helpers import receive
+
+
+def counts(db):
+    return (db.scalar(select(func.count()).select_from(StockMovement)),
+            db.scalar(select(func.count()).select_from(Lot)),
+            db.scalar(select(func.coalesce(func.sum(StockBalance.on_hand), 0))))
+
+
+@pytest.fixture
+def stock(db):
+    item, zeist, tilburg = factories.item(), factories.warehouse(code="WH-ZEIST"), factories.warehouse()
+    lot = receive(item, zeist, 500, lot_number="L-2291").lot
+    return item, zeist, tilburg, lot
+
+
+def test_logistics_receives_a_new_lot_through_the_form(as_role, db, stock) -> None:
+    item, zeist, _tilburg, _lot = stock
+    expiry = (local_today() + dt.timedelta(days=400)).isoformat()
+    response = as_role("logistics").post("/inventory/book/receipt", data={
+        "item_id": item.id, "lot_number": "L-NEW", "supplier": "Acme", "expiry_date": expiry,
+        "quality_status": "quarantine", "warehouse_id": zeist.id, "quantity": "25", "reason": "delivery"})
+    assert response.status_code == 302
+    lot = db.scalar(select(Lot).where(Lot.lot_number == "L-NEW"))
+    assert response.headers["Location"].endswith(f"/inventory/lots/{lot.id}")
+    page = as_role("continuity").get(f"/inventory/lots/{lot.id}")
+    assert page.status_code == 200
+    for text in (b"L-NEW", b"quarantine", b"delivery"):
+        assert text in page.data
+
+
+@pytest.mark.parametrize(("kind", "extra"), [("transfer", {"to_warehouse_id": "T"}), ("issue", {}),
+                                             ("adjustment", {"direction": "decrease"}), ("write_off", {})])
+def test_each_booking_form_books(as_role, db, stock, kind, extra) -> None:
+    _item, zeist, tilburg, lot = stock
+    data = {"lot_id": lot.id, "warehouse_id": zeist.id, "quantity": "10", "reason": "r",
+            **{k: (tilburg.id if v == "T" else v) for k, v in extra.items()}}
+    assert as_role("logistics").get(f"/inventory/book/{kind}?lot_id={lot.id}").status_code == 200
+    response = as_role("admin").post(f"/inventory/book/{kind}", data=data)
+    assert response.status_code == 302
+    assert db.get(StockBalance, (lot.id, zeist.id), populate_existing=True).on_hand == 490
+
+
+def test_issuing_more_than_is_free_re_renders_with_422_and_the_numbers(as_role, db, stock) -> None:
+    _item, zeist, _tilburg, lot = stock
+    before = counts(db)
+    response = as_role("logistics").post("/inventory/book/issue", data={
+        "lot_id": lot.id, "warehouse_id": zeist.id, "quantity": "501", "reason": "VR09"})
+    assert response.status_code == 422
+    assert b"Only 500 of 501 units free in lot L-2291 at WH-ZEIST." in response.data
+    assert b'id="quantity-errors"' in response.data
+    assert counts(db) == before
+
+
+@pytest.mark.parametrize("quantity", ["0", "-5", "2.5", "ten"])
+def test_bad_quantities_are_refused_beside_the_field(as_role, db, stock, quantity) -> None:
+    _item, zeist, _tilburg, lot = stock
+    before = counts(db)
+    response = as_role("logistics").post("/inventory/book/write_off", data={
+        "lot_id": lot.id, "warehouse_id": zeist.id, "quantity": quantity, "reason": "r"})
+    assert response.status_code == 422
+    assert b'id="quantity-errors"' in response.data
+    assert counts(db) == before
+
+
+def test_transfer_to_the_same_warehouse_and_booking_on_quarantine_are_refused(as_role, db, stock) -> None:
+    item, zeist, _tilburg, lot = stock
+    before = counts(db)
+    same = as_role("logistics").post("/inventory/book/transfer", data={
+        "lot_id": lot.id, "warehouse_id": zeist.id, "to_warehouse_id": zeist.id, "quantity": "1", "reason": "r"})
+    assert same.status_code == 422
+    assert b'id="to_warehouse_id-errors"' in same.data
+    held = receive(item, zeist, 5, status=QualityStatus.QUARANTINE).lot
+    before = counts(db)
+    refused = as_role("logistics").post("/inventory/book/issue", data={
+        "lot_id": held.id, "warehouse_id": zeist.id, "quantity": "1", "reason": "r"})
+    assert refused.status_code == 422
+    assert b"is quarantine; only released stock can be used" in refused.data
+    assert counts(db) == before
+
+
+def test_expiry_before_manufacture_is_shown_beside_the_expiry_date(as_role, db, stock) -> None:
+    item, zeist, _tilburg, _lot = stock
+    before = counts(db)
+    response = as_role("logistics").post("/inventory/book/receipt", data={
+        "item_id": item.id, "lot_number": "L-X", "supplier": "Acme", "warehouse_id": zeist.id,
+        "expiry_date": (local_today() + dt.timedelta(days=10)).isoformat(),
+        "manufacture_date": (local_today() + dt.timedelta(days=20)).isoformat(),
+        "quality_status": "quarantine", "quantity": "1", "reason": "r"})
+    assert response.status_code == 422
+    assert b'id="expiry_date-errors"' in response.data
+    assert counts(db) == before
+
+
+def test_status_change_and_reversal_pages(as_role, db, stock) -> None:
+    _item, _zeist, _tilburg, lot = stock
+    client = as_role("logistics")
+    assert client.post(f"/inventory/lots/{lot.id}/status", data={"status": "blocked", "reason": "damp"}).status_code \
+        == 302
+    assert db.get(Lot, lot.id, populate_existing=True).quality_status is QualityStatus.BLOCKED
+    refused = client.post(f"/inventory/lots/{lot.id}/status", data={"status": "quarantine", "reason": "x"})
+    assert refused.status_code == 422
+    receipt = db.scalar(select(StockMovement).where(StockMovement.lot_id == lot.id))
+    assert client.post(f"/inventory/movements/{receipt.id}/reverse", data={"reason": "wrong"}).status_code == 302
+    reversal = db.scalar(select(StockMovement).where(StockMovement.reverses_id == receipt.id))
+    before = counts(db)
+    again = client.post(f"/inventory/movements/{reversal.id}/reverse", data={"reason": "undo"})
+    assert again.status_code == 422
+    assert b"itself a reversal" in again.data
+    assert counts(db) == before
+
+
+def test_overviews_and_dashboard_show_real_figures(as_role, db, stock) -> None:
+    item, zeist, _tilburg, _lot = stock
+    client = as_role("continuity")
+    for path in ("/inventory/stock", f"/inventory/items/{item.id}", "/inventory/warehouses",
+                 f"/inventory/warehouses/{zeist.id}", "/inventory/expiring?days=90", "/inventory/ledger"):
+        response = client.get(path)
+        assert response.status_code == 200, path
+    assert b"L-2291" in client.get(f"/inventory/items/{item.id}").data
+    dashboard = as_role("logistics").get("/")
+    assert b"Units on hand" in dashboard.data
+    assert client.get("/inventory/book/issue").status_code == 403
+
+
+def test_region_users_cannot_see_inventory_pages(as_role, stock) -> None:
+    for path in ("/inventory/stock", "/inventory/ledger", "/inventory/stock.csv", "/inventory/book/receipt"):
+        assert as_role("region").get(path).status_code == 403
+
+
+def test_ledger_filters_page_and_exports_parse_back(as_role, db, stock) -> None:
+    item, zeist, tilburg, lot = stock
+    client = as_role("logistics")
+    client.post("/inventory/book/transfer", data={"lot_id": lot.id, "warehouse_id": zeist.id,
+                                                  "to_warehouse_id": tilburg.id, "quantity": "7", "reason": "r"})
+    page = client.get(f"/inventory/ledger?type=transfer&warehouse_id={tilburg.id}")
+    assert b"1 movements." in page.data
+    rows = list(csv.DictReader(io.StringIO(client.get(f"/inventory/ledger.csv?item_id={item.id}").data.decode())))
+    assert sorted(r["type"] for r in rows) == ["receipt", "transfer"]
+    assert {r["lot_number"] for r in rows} == {"L-2291"}
+    stock_rows = list(csv.DictReader(io.StringIO(client.get("/inventory/stock.csv").data.decode())))
+    [mine] = [r for r in stock_rows if r["item_code"] == item.code]
+    assert (int(mine["on_hand"]), int(mine["usable"])) == (500, 500)
+
+
+def upload(client, text):
+    return client.post("/inventory/import", data={"file": (io.BytesIO(text.encode()), "receipts.csv")},
+                       content_type="multipart/form-data")
+
+
+def test_csv_import_books_every_row(as_role, db, stock) -> None:
+    item, zeist, _tilburg, _lot = stock
+    expiry = (local_today() + dt.timedelta(days=300)).isoformat()
+    text = ("item_code,lot_number,supplier,expiry_date,quality_status,warehouse_code,quantity,reason\n"
+            f"{item.code},L-A,Acme,{expiry},released,{zeist.code},10,delivery\n"
+            f"{item.code},L-B,Acme,{expiry},,{zeist.code},20,delivery\n")
+    response = upload(as_role("logistics"), text)
+    assert response.status_code == 302
+    assert db.scalar(select(func.count()).select_from(Lot).where(Lot.lot_number.in_(["L-A", "L-B"]))) == 2
+
+
+def test_csv_import_with_a_bad_row_imports_nothing_and_lists_the_row(as_role, db, stock) -> None:
+    item, zeist, _tilburg, _lot = stock
+    expiry = (local_today() + dt.timedelta(days=300)).isoformat()
+    text = ("item_code,lot_number,supplier,expiry_date,quality_status,warehouse_code,quantity,reason\n"
+            f"{item.code},L-A,Acme,{expiry},released,{zeist.code},10,delivery\n"
+            f"{item.code},L-B,Acme,{expiry},released,{zeist.code},0,delivery\n"
+            f"NOPE,L-C,Acme,{expiry},released,{zeist.code},5,delivery\n")
+    before = counts(db)
+    response = upload(as_role("logistics"), text)
+    assert response.status_code == 422
+    assert b"Nothing was imported" in response.data
+    assert b"<td>3</td><td>quantity</td>" in response.data
+    assert b"<td>4</td><td>item_code</td>" in response.data
+    assert counts(db) == before
