@@ -28,7 +28,10 @@ EXPIRY_WINDOWS = (30, 60, 90)
 @roles_required(*READERS)
 def stock() -> str:
     """National stock per item with usability and days until the first usable lot expires."""
-    return render_template("inventory/stock.html", rows=queries.stock_by_item(), today=local_today())
+    from stockpile.requests.allocations import held_back_by_item  # the overview shows the ring-fences too
+
+    return render_template("inventory/stock.html", rows=queries.stock_by_item(), today=local_today(),
+                           allocated=held_back_by_item())
 
 
 @bp.route("/stock.csv")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from flask_babel import gettext as _
-from sqlalchemy import and_, func, select
+from sqlalchemy import and_, case, func, select
 
 from stockpile import audit
 from stockpile.db import local_today, session
@@ -32,6 +32,14 @@ def held_back(item_id: int, except_process_id: int | None = None) -> int:
     if except_process_id is not None:
         stmt = stmt.where(Allocation.essential_process_id != except_process_id)
     return sum(allocation.remaining for allocation in session().scalars(stmt))
+
+
+def held_back_by_item() -> dict[int, int]:
+    """Per item, what all allocations together still ring-fence (for the stock overview)."""
+    remaining = func.sum(case((Allocation.quantity > Allocation.used, Allocation.quantity - Allocation.used),
+                              else_=0))
+    rows = session().execute(select(Allocation.item_id, remaining).group_by(Allocation.item_id))
+    return {item_id: int(total or 0) for item_id, total in rows}
 
 
 def free_for_process(item_id: int, process_id: int) -> int:

@@ -179,3 +179,15 @@ def test_allocations_page_sets_and_lists_history(as_role, db, stock) -> None:
     bad = continuity.post("/review/allocations", data={"essential_process_id": str(process.id),
                                                        "item_id": str(ffp2.id), "quantity": "-3", "reason": "x"})
     assert bad.status_code == 422
+
+
+def test_stock_overview_shows_allocated_reserved_and_free(as_role, db, stock) -> None:
+    ffp2, _gloves, process = stock
+    continuity = as_role("continuity")
+    continuity.post("/review/allocations", data={"essential_process_id": str(process.id), "item_id": str(ffp2.id),
+                                                 "quantity": "300", "reason": "hospitals first"})
+    page = as_role("logistics").get("/inventory/stock")
+    row = next(line for line in page.text.split("<tr>") if "FFP2-P" in line)
+    cells = re.findall(r"<td>([^<]*)</td>", row)
+    assert "1000 piece" in cells  # on hand
+    assert cells[-3:] == ["300", "700", "0"]  # allocated, free beyond allocations, not usable
