@@ -190,4 +190,4 @@ def test_stock_overview_shows_allocated_reserved_and_free(as_role, db, stock) ->
     row = next(line for line in page.text.split("<tr>") if "FFP2-P" in line)
     cells = re.findall(r"<td>([^<]*)</td>", row)
     assert "1000 piece" in cells  # on hand
-    assert cells[-5:-2] == ["300", "700", "0"]  # allocated, free beyond allocations, not usable
+    assert cells[-5:-1] == ["1000", "300", "700", "0"]  # free, allocated, free beyond allocations, not usable
