@@ -8,10 +8,26 @@ from apispec.ext.marshmallow import MarshmallowPlugin, resolver
 from flask import Flask
 from flask_smorest import Api as SmorestApi
 from flask_smorest import Blueprint
-from marshmallow import Schema, fields
+from marshmallow import Schema, fields, validate
 from sqlalchemy import Select, func, select
+from werkzeug.routing import IntegerConverter
 
 from stockpile.db import session
+
+# Database ids are 32-bit integers; a larger number can only be a wrong id, never a row.
+MAX_ID = 2**31 - 1
+
+
+def id_field(**kwargs: Any) -> fields.Integer:
+    """An id in a request: a whole number the database can hold."""
+    return fields.Integer(strict=True, validate=validate.Range(min=1, max=MAX_ID), **kwargs)
+
+
+class IdConverter(IntegerConverter):
+    """`<id:name>` in a URL: a positive id that fits the database; anything else is a plain 404."""
+
+    def __init__(self, url_map: Any) -> None:
+        super().__init__(url_map, min=1, max=MAX_ID)
 
 
 class ErrorSchema(Schema):
@@ -61,6 +77,8 @@ def paginated(stmt: Select[Any], pagination_parameters: Any) -> list[Any]:
     total = session().scalar(select(func.count()).select_from(stmt.order_by(None).subquery()))
     pagination_parameters.item_count = total or 0
     page, size = pagination_parameters.page, pagination_parameters.page_size
+    if (page - 1) * size > MAX_ID:
+        return []  # far past the last page: nothing there, and no number too large for the database
     return list(session().scalars(stmt.limit(size).offset((page - 1) * size)))
 
 
@@ -70,6 +88,8 @@ def init_app(app: Flask) -> None:
     from stockpile.reference.api import blueprints as reference_blueprints
     from stockpile.requests.api import blueprints as request_blueprints
 
+    app.url_map.converters["id"] = IdConverter
     api.init_app(app)
+    api.register_converter(IdConverter, lambda _converter: {"type": "integer", "minimum": 1, "maximum": MAX_ID})
     for blueprint in (*reference_blueprints, *inventory_blueprints, *request_blueprints):
         api.register_blueprint(blueprint)

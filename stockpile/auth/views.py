@@ -100,7 +100,7 @@ def new_user() -> ViewResult:
     return render_form("auth/user_form.html", form, title=_("New user"))
 
 
-@bp.route("/admin/users/<int:user_id>", methods=["GET", "POST"])
+@bp.route("/admin/users/<id:user_id>", methods=["GET", "POST"])
 @roles_required(Role.ADMIN)
 def edit_user(user_id: int) -> ViewResult:
     """Change a user's name, role and region."""
@@ -130,7 +130,7 @@ def _user_form_data(user: User) -> Any:
     return Data
 
 
-@bp.route("/admin/users/<int:user_id>/password", methods=["POST"])
+@bp.route("/admin/users/<id:user_id>/password", methods=["POST"])
 @roles_required(Role.ADMIN)
 def reset_password(user_id: int) -> ViewResult:
     """Set a new password for a user; their open sessions end."""
@@ -151,7 +151,7 @@ def reset_password(user_id: int) -> ViewResult:
     return html, 422
 
 
-@bp.route("/admin/users/<int:user_id>/active", methods=["POST"])
+@bp.route("/admin/users/<id:user_id>/active", methods=["POST"])
 @roles_required(Role.ADMIN)
 def toggle_active(user_id: int) -> Response:
     """Deactivate or reactivate a user."""

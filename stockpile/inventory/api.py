@@ -55,7 +55,7 @@ class LotCollection(MethodView):
         return paginated(queries.lots_query(**filters), pagination_parameters)
 
 
-@lots.route("/<int:lot_id>")
+@lots.route("/<id:lot_id>")
 class LotMember(MethodView):
     @roles_required(*READERS)
     @lots.response(200, schemas.LotDetailOut)
@@ -65,7 +65,7 @@ class LotMember(MethodView):
         return lot_with_balances(lot_id)
 
 
-@lots.route("/<int:lot_id>/status")
+@lots.route("/<id:lot_id>/status")
 class LotStatus(MethodView):
     @roles_required(*WRITERS)
     @lots.arguments(schemas.LotStatusIn)
@@ -108,7 +108,7 @@ class MovementCollection(MethodView):
         return book_movement(data, signed_in_user().id)
 
 
-@movements.route("/<int:movement_id>")
+@movements.route("/<id:movement_id>")
 class MovementMember(MethodView):
     @roles_required(*READERS)
     @movements.response(200, schemas.MovementOut)
@@ -118,7 +118,7 @@ class MovementMember(MethodView):
         return services.get_movement(movement_id)
 
 
-@movements.route("/<int:movement_id>/reverse")
+@movements.route("/<id:movement_id>/reverse")
 class MovementReversal(MethodView):
     @roles_required(*WRITERS)
     @movements.arguments(schemas.ReverseIn)

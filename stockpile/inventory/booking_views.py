@@ -78,7 +78,7 @@ def _defaults() -> dict[str, Any]:
     return {name: request.args.get(name, type=int) for name in ("lot_id", "warehouse_id") if name in request.args}
 
 
-@bp.route("/lots/<int:lot_id>/status", methods=["GET", "POST"])
+@bp.route("/lots/<id:lot_id>/status", methods=["GET", "POST"])
 @roles_required(*WRITERS)
 def change_status(lot_id: int) -> Response | tuple[str, int]:
     """Move a lot through quality control."""
@@ -96,7 +96,7 @@ def change_status(lot_id: int) -> Response | tuple[str, int]:
     return render_form("inventory/form.html", form, title=_("Quality status of lot %(lot)s", lot=lot.lot_number))
 
 
-@bp.route("/movements/<int:movement_id>/reverse", methods=["GET", "POST"])
+@bp.route("/movements/<id:movement_id>/reverse", methods=["GET", "POST"])
 @roles_required(*WRITERS)
 def reverse(movement_id: int) -> Response | tuple[str, int]:
     """Undo a movement with a reversal that points to it."""

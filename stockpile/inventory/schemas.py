@@ -7,12 +7,13 @@ from typing import Any
 from flask_babel import gettext as _
 from marshmallow import RAISE, Schema, ValidationError, fields, validate, validates_schema
 
+from stockpile.api import MAX_ID
 from stockpile.inventory.models import MovementType, QualityStatus
 
 
 def an_id(required: bool = False, strict: bool = True) -> fields.Integer:
     """A database id: a whole number from 1 (query strings are text, so only JSON is strict)."""
-    return fields.Integer(required=required, strict=strict, validate=validate.Range(min=1))
+    return fields.Integer(required=required, strict=strict, validate=validate.Range(min=1, max=MAX_ID))
 
 
 def a_quantity(strict: bool = True) -> fields.Integer:

@@ -42,7 +42,7 @@ def stock_csv() -> Response:
     return _csv("stock.csv", transfer_files.csv_lines(transfer_files.STOCK_COLUMNS, rows))
 
 
-@bp.route("/items/<int:item_id>")
+@bp.route("/items/<id:item_id>")
 @roles_required(*READERS)
 def item_stock(item_id: int) -> str:
     """One item's stock: per warehouse, per quality status and lot by lot."""
@@ -70,7 +70,7 @@ def warehouses() -> str:
     return render_template("inventory/warehouses.html", rows=queries.stock_by_warehouse())
 
 
-@bp.route("/warehouses/<int:warehouse_id>")
+@bp.route("/warehouses/<id:warehouse_id>")
 @roles_required(*READERS)
 def warehouse_stock(warehouse_id: int) -> str:
     """Every lot a warehouse holds."""
@@ -81,7 +81,7 @@ def warehouse_stock(warehouse_id: int) -> str:
                            lines=queries.balances_for(warehouse_id=warehouse_id), today=local_today())
 
 
-@bp.route("/lots/<int:lot_id>")
+@bp.route("/lots/<id:lot_id>")
 @roles_required(*READERS)
 def lot(lot_id: int) -> str:
     """A lot: its balances, its whole movement history and its quality events."""

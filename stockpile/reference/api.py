@@ -41,7 +41,7 @@ def reference_blueprint(
             """Create; a duplicate code is refused with 422 naming `code`."""
             return create_reference(model, data, signed_in_user().id)
 
-    @blp.route("/<int:object_id>")
+    @blp.route("/<id:object_id>")
     class Member(MethodView):
         @roles_required(*READERS)
         @blp.response(200, schema_out)

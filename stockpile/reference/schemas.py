@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
+from stockpile.api import id_field
 from stockpile.reference.models import ItemCategory
 
 CODE = validate.Regexp(r"^[A-Za-z0-9][A-Za-z0-9_.\-]*$", error="Use letters, digits, '-', '_' or '.'.")
@@ -80,5 +81,5 @@ class WarehouseIn(Schema):
     code = fields.String(required=True, validate=[validate.Length(min=1, max=32), CODE])
     name = fields.String(required=True, validate=validate.Length(min=1, max=120))
     address = fields.String(load_default="", validate=validate.Length(max=500))
-    region_id = fields.Integer(required=True, strict=True, validate=validate.Range(min=1))
+    region_id = id_field(required=True)
     active = fields.Boolean(load_default=True)

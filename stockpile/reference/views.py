@@ -92,7 +92,7 @@ def new_kind(slug: str) -> Response | tuple[str, int]:
     return render_form("reference/form.html", form, kind=kind, title=_("New"))
 
 
-@bp.route("/<any(regions,processes,items,warehouses):slug>/<int:object_id>", methods=["GET", "POST"])
+@bp.route("/<any(regions,processes,items,warehouses):slug>/<id:object_id>", methods=["GET", "POST"])
 @roles_required(Role.ADMIN)
 def edit_kind(slug: str, object_id: int) -> Response | tuple[str, int]:
     """Edit a record, including (de)activating it."""

@@ -53,7 +53,7 @@ class Requests(MethodView):
         return services.create_draft(signed_in_user(), draft_data(data))
 
 
-@blp.route("/<int:request_id>")
+@blp.route("/<id:request_id>")
 class RequestMember(MethodView):
     @roles_required(*EVERYONE)
     @blp.response(200, schemas.RequestOut)
@@ -83,7 +83,7 @@ def _action(name: str, roles: tuple[Role, ...], schema: type, doc: str) -> Any:
 
     view.__doc__ = doc
     view.__name__ = f"request_{name}"
-    blp.route(f"/<int:request_id>/{name}", methods=["POST"], endpoint=f"request_{name}")(view)
+    blp.route(f"/<id:request_id>/{name}", methods=["POST"], endpoint=f"request_{name}")(view)
     return view
 
 

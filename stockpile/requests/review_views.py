@@ -33,7 +33,7 @@ def queue() -> str:
     return render_template("requests/queue.html", rows=queries.review_queue(), scarce=queries.scarce_items())
 
 
-@bp.route("/requests/<int:request_id>", methods=["GET", "POST"])
+@bp.route("/requests/<id:request_id>", methods=["GET", "POST"])
 @roles_required(Role.CONTINUITY)
 def review_request(request_id: int) -> ViewResult:
     """Approve each line in full or in part, or reject with a reason; free stock and allocation beside each line."""
@@ -81,7 +81,7 @@ def _scarcity_flag(item_id: int) -> object:
     return current_flag(item_id)
 
 
-@bp.route("/rationing/<int:item_id>", methods=["GET", "POST"])
+@bp.route("/rationing/<id:item_id>", methods=["GET", "POST"])
 @roles_required(Role.CONTINUITY)
 def rationing(item_id: int) -> ViewResult:
     """The rationing proposal beside what was asked; the reviewer accepts it or edits it line by line."""
@@ -137,7 +137,7 @@ def picking_queue() -> str:
     return render_template("requests/picking_queue.html", rows=queries.logistics_queue())
 
 
-@bp.route("/requests/<int:request_id>/pick", methods=["GET", "POST"])
+@bp.route("/requests/<id:request_id>/pick", methods=["GET", "POST"])
 @roles_required(Role.LOGISTICS)
 def pick(request_id: int) -> ViewResult:
     """The pick list (reserved FEFO lots per line); posting books the issue movements."""
@@ -147,7 +147,7 @@ def pick(request_id: int) -> ViewResult:
     return render_template("requests/pick.html", r=supply_request, form=EmptyForm())
 
 
-@bp.route("/requests/<int:request_id>/ship", methods=["POST"])
+@bp.route("/requests/<id:request_id>/ship", methods=["POST"])
 @roles_required(Role.LOGISTICS)
 def ship(request_id: int) -> ViewResult:
     """Record carrier and reference."""

@@ -4,23 +4,23 @@ from __future__ import annotations
 
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
+from stockpile.api import id_field
 from stockpile.requests.models import RequestState
 
 POSITIVE = validate.Range(min=1, max=1_000_000_000)
 
 
 class LineIn(Schema):
-    item_id = fields.Integer(required=True, strict=True, validate=validate.Range(min=1))
+    item_id = id_field(required=True)
     quantity = fields.Integer(required=True, strict=True, validate=POSITIVE)
 
 
 class RequestIn(Schema):
-    essential_process_id = fields.Integer(required=True, strict=True, validate=validate.Range(min=1))
+    essential_process_id = id_field(required=True)
     needed_by = fields.Date(required=True)
     justification = fields.String(required=True, validate=validate.Length(min=1, max=4000))
     contact = fields.String(required=True, validate=validate.Length(min=1, max=200))
-    delivery_warehouse_id = fields.Integer(load_default=None, allow_none=True, strict=True,
-                                           validate=validate.Range(min=1))
+    delivery_warehouse_id = id_field(load_default=None, allow_none=True)
     delivery_address = fields.String(load_default="", validate=validate.Length(max=1000))
     lines = fields.List(fields.Nested(LineIn), required=True, validate=validate.Length(min=1, max=100))
 
@@ -32,8 +32,8 @@ class RequestIn(Schema):
 
 
 class DecisionIn(Schema):
-    id = fields.Integer(required=True, strict=True)
-    quantity_approved = fields.Integer(required=True, strict=True, validate=validate.Range(min=0))
+    id = id_field(required=True)
+    quantity_approved = fields.Integer(required=True, strict=True, validate=validate.Range(min=0, max=1_000_000_000))
     reason = fields.String(load_default="", validate=validate.Length(max=1000))
 
 
@@ -55,8 +55,8 @@ class ShipIn(Schema):
 
 
 class ReceivedIn(Schema):
-    id = fields.Integer(required=True, strict=True)
-    quantity_received = fields.Integer(required=True, strict=True, validate=validate.Range(min=0))
+    id = id_field(required=True)
+    quantity_received = fields.Integer(required=True, strict=True, validate=validate.Range(min=0, max=1_000_000_000))
     note = fields.String(load_default="", validate=validate.Length(max=1000))
 
 
@@ -114,8 +114,8 @@ class RequestFilter(Schema):
 
 
 class AllocationIn(Schema):
-    essential_process_id = fields.Integer(required=True, strict=True)
-    item_id = fields.Integer(required=True, strict=True)
+    essential_process_id = id_field(required=True)
+    item_id = id_field(required=True)
     quantity = fields.Integer(required=True, strict=True, validate=validate.Range(min=0, max=1_000_000_000))
     reason = fields.String(required=True, validate=validate.Length(min=1, max=1000))
 

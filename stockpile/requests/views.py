@@ -102,7 +102,7 @@ def new_request() -> ViewResult:
     return render_form("requests/form.html", form, title=_("New request"))
 
 
-@bp.route("/<int:request_id>/edit", methods=["GET", "POST"])
+@bp.route("/<id:request_id>/edit", methods=["GET", "POST"])
 @roles_required(Role.REGION)
 def edit_request(request_id: int) -> ViewResult:
     """Edit a draft."""
@@ -133,7 +133,7 @@ def _fill_lines(form: RequestForm, supply_request: SupplyRequest) -> None:
     form.delivery_warehouse_id.data = str(supply_request.delivery_warehouse_id or "")
 
 
-@bp.route("/<int:request_id>")
+@bp.route("/<id:request_id>")
 @roles_required(*EVERYONE)
 def show_request(request_id: int) -> str:
     """A request with its lines, history and the actions open to the user."""
@@ -156,14 +156,14 @@ def _step(request_id: int, step: Any, done: str) -> Response:
     return redirect(url_for("requests.show_request", request_id=request_id))
 
 
-@bp.route("/<int:request_id>/submit", methods=["POST"])
+@bp.route("/<id:request_id>/submit", methods=["POST"])
 @roles_required(Role.REGION)
 def submit_request(request_id: int) -> Response:
     """Send a draft for review."""
     return _step(request_id, lambda r: services.submit(r, signed_in_user()), _("Request submitted for review."))
 
 
-@bp.route("/<int:request_id>/cancel", methods=["POST"])
+@bp.route("/<id:request_id>/cancel", methods=["POST"])
 @roles_required(Role.REGION, Role.CONTINUITY)
 def cancel_request(request_id: int) -> Response:
     """Cancel: the region before review, the continuity section with a reason until picking."""
@@ -176,7 +176,7 @@ def cancel_request(request_id: int) -> Response:
     return _step(request_id, lambda r: fulfilment.cancel_by_continuity(r, user, reason), _("Request cancelled."))
 
 
-@bp.route("/<int:request_id>/confirm", methods=["GET", "POST"])
+@bp.route("/<id:request_id>/confirm", methods=["GET", "POST"])
 @roles_required(Role.REGION)
 def confirm_request(request_id: int) -> ViewResult:
     """Confirm receipt line by line; a difference needs a note."""
