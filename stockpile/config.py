@@ -30,6 +30,16 @@ DEFAULTS: dict[str, Any] = {
     "REMEMBER_COOKIE_DURATION": 0,
     "SQLITE_BUSY_TIMEOUT_SECONDS": 30,
     "PAGE_SIZE": 50,
+    # Forecasting: the nightly run's cron time (Europe/Amsterdam), days ahead, days of history, worker processes
+    # (0: one per core), and after how long a run still marked running is taken for dead.
+    "FORECAST_CRON": "0 2 * * *",
+    "FORECAST_HORIZON_DAYS": 90,
+    "FORECAST_HISTORY_DAYS": 730,
+    "FORECAST_WORKERS": 0,
+    "FORECAST_RUN_TIMEOUT_MINUTES": 180,
+    # Pages start a run in a separate `stockpile forecast run --run-id` process; tests run it inside the request.
+    "FORECAST_RUN_INLINE": False,
+    "EXPIRY_CRON": "15 0 * * *",
 }
 
 

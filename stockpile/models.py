@@ -3,12 +3,21 @@
 from stockpile.audit import AuditEvent
 from stockpile.auth.models import ApiToken, User
 from stockpile.db import Base
+from stockpile.forecast.models import (
+    ExpectedDelivery,
+    ForecastPoint,
+    ForecastRun,
+    ForecastSeries,
+    ScarcityFlag,
+)
 from stockpile.inventory.models import Lot, LotStatusEvent, StockBalance, StockMovement
+from stockpile.leases import Lease
 from stockpile.reference.models import EssentialProcess, Item, Region, Warehouse
 
 metadata = Base.metadata
 
 __all__ = [
-    "ApiToken", "AuditEvent", "EssentialProcess", "Item", "Lot", "LotStatusEvent", "Region", "StockBalance",
+    "ApiToken", "AuditEvent", "EssentialProcess", "ExpectedDelivery", "ForecastPoint", "ForecastRun", "ForecastSeries",
+    "Item", "Lease", "Lot", "LotStatusEvent", "Region", "ScarcityFlag", "StockBalance",
     "StockMovement", "User", "Warehouse", "metadata",
 ]
