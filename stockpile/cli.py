@@ -25,9 +25,10 @@ def fail_on_domain_error(error: DomainError) -> click.ClickException:
 
 def init_app(app: Flask) -> None:
     """Attach every domain's commands."""
-    from stockpile import migrate, seed
+    from stockpile import migrate, scheduler, seed
     from stockpile.auth import cli as auth_cli
+    from stockpile.forecast import cli as forecast_cli
 
     app.cli.add_command(migrate.db_group)
-    for command in (*auth_cli.commands, seed.seed_demo):
+    for command in (*auth_cli.commands, *forecast_cli.commands, seed.seed_demo, scheduler.scheduler_command):
         app.cli.add_command(command)
