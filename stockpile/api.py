@@ -66,8 +66,9 @@ def paginated(stmt: Select[Any], pagination_parameters: Any) -> list[Any]:
 
 def init_app(app: Flask) -> None:
     """Register the API and every domain's API blueprint."""
+    from stockpile.forecast.api import blueprints as forecast_blueprints
     from stockpile.reference.api import blueprints as reference_blueprints
 
     api.init_app(app)
-    for blueprint in reference_blueprints:
+    for blueprint in (*reference_blueprints, *forecast_blueprints):
         api.register_blueprint(blueprint)

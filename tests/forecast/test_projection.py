@@ -15,9 +15,9 @@ START = dt.date(2026, 12, 1)
 
 def example(**kw) -> ProjectionInput:
     # 100 units expiring on day 2 (Dec 3), 50 lasting; 40 arrive on day 3; 10 committed; 20/day, upper 30/day.
-    values = dict(start=START, batches=[Batch(100, START + dt.timedelta(days=2)), Batch(50, dt.date(2030, 1, 1))],
-                  deliveries=[(START + dt.timedelta(days=3), 40)], committed=10, yhat=[20.0] * 6,
-                  yhat_upper=[30.0] * 6, lead_time_days=3, safety_stock_days=2)
+    values = {"start": START, "batches": [Batch(100, START + dt.timedelta(days=2)), Batch(50, dt.date(2030, 1, 1))],
+                  "deliveries": [(START + dt.timedelta(days=3), 40)], "committed": 10, "yhat": [20.0] * 6,
+                  "yhat_upper": [30.0] * 6, "lead_time_days": 3, "safety_stock_days": 2}
     return ProjectionInput(**{**values, **kw})
 
 
