@@ -34,8 +34,9 @@ def acquire(name: str, fire_key: str, holder: str, ttl: dt.timedelta) -> bool:
     now = utcnow()
     values = {"name": name, "holder": holder, "fire_key": fire_key, "acquired_at": now, "expires_at": now + ttl}
     insert = pg_insert if session().get_bind().dialect.name == "postgresql" else sqlite_insert
-    inserted = session().execute(insert(Lease).values(**values).on_conflict_do_nothing(index_elements=["name"]))
-    if inserted.rowcount == 1:  # type: ignore[attr-defined]
+    # RETURNING, not rowcount: an ORM-enabled INSERT through the session does not report a reliable rowcount.
+    stmt = insert(Lease).values(**values).on_conflict_do_nothing(index_elements=["name"]).returning(Lease.name)
+    if session().execute(stmt).first() is not None:
         return True
     taken = session().execute(
         update(Lease)

@@ -32,6 +32,7 @@ def _compete(url: str, job_id: str, holder: str, start_at: float) -> None:
     time.sleep(max(0.0, start_at - time.time()))
     with app.app_context():
         ran = run_once(Job(job_id, "FORECAST_CRON", _count_once), "2026-11-30T01:00", holder)
+    app.extensions["stockpile.engine"].dispose()
     raise SystemExit(0 if ran else 3)
 
 
@@ -57,6 +58,7 @@ def test_two_scheduler_processes_run_a_firing_once(database_url) -> None:
             with transaction() as sess:
                 sess.execute(delete(AuditEvent).where(AuditEvent.action == ACTION))
                 sess.execute(delete(Lease).where(Lease.name == job_id))
+            app.extensions["stockpile.engine"].dispose()
 
 
 def test_job_list_has_stable_ids_and_cron_times(app: Flask) -> None:
