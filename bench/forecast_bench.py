@@ -81,6 +81,9 @@ def main() -> None:
     ideal = len(jobs) * median_single / args.workers
     print(f"median single series (backtest + fit): {median_single:.2f} s over {len(singles)} series")
     print(f"wall {wall:.1f} s with {args.workers} workers; ideal {ideal:.1f} s; parallel efficiency {ideal / wall:.0%}")
+    busy = sum(o.seconds for o in outcomes) / args.workers
+    print(f"in-worker fit time {busy:.1f} s per worker vs wall {wall:.1f} s: efficiency {busy / wall:.0%} "
+          "(the median above comes from the first series only, so the ideal is rough)")
     print(f"whole 5,200-series set, extrapolated: {5200 * wall / len(jobs) / 60:.0f} min")
     tuned, default = tuned_vs_default(jobs, 5)
     print(f"Prophet per series: tuned {tuned:.2f} s, defaults {default:.2f} s (median of 5)")
