@@ -18,7 +18,8 @@ $(VENV)/.installed: pyproject.toml | $(BIN)/python
 run: $(VENV)/.installed
 	$(BIN)/stockpile db upgrade
 	$(BIN)/stockpile seed-demo
-	STOCKPILE_ENV_NAME=development $(BIN)/stockpile run --host $(HOST) --port $(PORT)
+	# The scheduler (nightly forecast, daily expiry) runs beside the web server and stops with it.
+	$(BIN)/stockpile scheduler & trap "kill $$!" EXIT; STOCKPILE_ENV_NAME=development $(BIN)/stockpile run --host $(HOST) --port $(PORT)
 
 lint: $(VENV)/.installed
 	$(BIN)/ruff check stockpile tests migrations bench wsgi.py

@@ -84,6 +84,7 @@ def paginated(stmt: Select[Any], pagination_parameters: Any) -> list[Any]:
 
 def init_app(app: Flask) -> None:
     """Register the API and every domain's API blueprint."""
+    from stockpile.forecast.api import blueprints as forecast_blueprints
     from stockpile.inventory.api import blueprints as inventory_blueprints
     from stockpile.reference.api import blueprints as reference_blueprints
     from stockpile.requests.api import blueprints as request_blueprints
@@ -91,5 +92,5 @@ def init_app(app: Flask) -> None:
     app.url_map.converters["id"] = IdConverter
     api.init_app(app)
     api.register_converter(IdConverter, lambda _converter: {"type": "integer", "minimum": 1, "maximum": MAX_ID})
-    for blueprint in (*reference_blueprints, *inventory_blueprints, *request_blueprints):
+    for blueprint in (*reference_blueprints, *inventory_blueprints, *request_blueprints, *forecast_blueprints):
         api.register_blueprint(blueprint)

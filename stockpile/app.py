@@ -37,6 +37,7 @@ def _register_extensions(app: Flask) -> None:
 def _register_blueprints(app: Flask) -> None:
     from stockpile import audit_views, home
     from stockpile.auth.views import bp as auth_bp
+    from stockpile.forecast import views as forecast_views
     from stockpile.inventory.booking_views import bp as booking_bp
     from stockpile.inventory.views import bp as inventory_bp
     from stockpile.reference.views import bp as reference_bp
@@ -45,8 +46,12 @@ def _register_blueprints(app: Flask) -> None:
     home.init_app(app)
     request_pages.init_app(app)
     for blueprint in (home.bp, auth_bp, reference_bp, audit_views.bp, inventory_bp, booking_bp,
-                      *request_pages.blueprints):
+                      *request_pages.blueprints, forecast_views.bp):
         app.register_blueprint(blueprint)
+    for endpoint, label, roles in forecast_views.NAV:
+        # NAV_LINKS is module-wide and several apps may be built in one process (tests): add each link once.
+        if all(link[0] != endpoint for link in home.NAV_LINKS):
+            home.add_nav_link(endpoint, label, roles)
 
 
 def _register_cli(app: Flask) -> None:

@@ -25,10 +25,12 @@ def fail_on_domain_error(error: DomainError) -> click.ClickException:
 
 def init_app(app: Flask) -> None:
     """Attach every domain's commands."""
-    from stockpile import backup, migrate, seed
+    from stockpile import backup, migrate, scheduler, seed
     from stockpile.auth import cli as auth_cli
+    from stockpile.forecast import cli as forecast_cli
     from stockpile.inventory import cli as inventory_cli
 
     app.cli.add_command(migrate.db_group)
-    for command in (*auth_cli.commands, *inventory_cli.commands, *backup.commands, seed.seed_demo):
+    for command in (*auth_cli.commands, *inventory_cli.commands, *forecast_cli.commands, *backup.commands,
+                    seed.seed_demo, scheduler.scheduler_command):
         app.cli.add_command(command)

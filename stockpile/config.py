@@ -38,6 +38,16 @@ DEFAULTS: dict[str, Any] = {
     "LOGIN_FAILURE_WINDOW_MINUTES": 15,
     # A picking proposal skips lots that would expire within this many days of leaving the stockpile.
     "MIN_REMAINING_SHELF_LIFE_DAYS": 30,
+    # Forecasting: the nightly run's cron time (Europe/Amsterdam), days ahead, days of history, worker processes
+    # (0: one per core), and after how long a run still marked running is taken for dead.
+    "FORECAST_CRON": "0 2 * * *",
+    "FORECAST_HORIZON_DAYS": 90,
+    "FORECAST_HISTORY_DAYS": 730,
+    "FORECAST_WORKERS": 0,
+    "FORECAST_RUN_TIMEOUT_MINUTES": 180,
+    # Pages start a run in a separate `stockpile forecast run --run-id` process; tests run it inside the request.
+    "FORECAST_RUN_INLINE": False,
+    "EXPIRY_CRON": "15 0 * * *",
 }
 
 

@@ -3,7 +3,15 @@
 from stockpile.audit import AuditEvent
 from stockpile.auth.models import ApiToken, User
 from stockpile.db import Base
+from stockpile.forecast.models import (
+    ExpectedDelivery,
+    ForecastPoint,
+    ForecastRun,
+    ForecastSeries,
+    ScarcityFlag,
+)
 from stockpile.inventory.models import Lot, LotStatusEvent, StockBalance, StockMovement
+from stockpile.leases import Lease
 from stockpile.reference.models import EssentialProcess, Item, Region, Warehouse
 from stockpile.requests.models import (
     Allocation,
@@ -22,13 +30,19 @@ __all__ = [
     "ApiToken",
     "AuditEvent",
     "EssentialProcess",
+    "ExpectedDelivery",
+    "ForecastPoint",
+    "ForecastRun",
+    "ForecastSeries",
     "Item",
+    "Lease",
     "LineReservation",
     "Lot",
     "LotStatusEvent",
     "Region",
     "RequestLine",
     "RequestTransition",
+    "ScarcityFlag",
     "StockBalance",
     "StockMovement",
     "SupplyRequest",

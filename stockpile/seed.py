@@ -105,8 +105,11 @@ def seed_users() -> int:
 @with_appcontext
 def seed_demo() -> None:
     """Fill an empty database with demo data; running it again adds nothing twice."""
+    from stockpile.forecast.demo import seed_demand_history
+
     with transaction():
         created = seed_reference() + seed_users()
+        created += seed_demand_history()
     click.echo(f"Demo data ready ({created} records created).")
     click.echo("Demo sign-ins (local demo only):")
     for email, password, role, region in DEMO_USERS:

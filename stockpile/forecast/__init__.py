@@ -1,0 +1,1 @@
+"""Demand forecasts, stock projections and scarcity flags."""

@@ -1,0 +1,103 @@
+"""Daily demand history per item (nationally) and per item and region, from requests and ledger issues.
+
+Demand is *unconstrained*: what was asked, not only what could be issued. Two sources feed it:
+
+* request lines (`request_demand`): the quantity asked on a day, also when the line was cut or refused for
+  scarcity. These rows come from the regional-requests domain and carry the asking region.
+* ledger `issue` movements (`issue_demand`): what left the stockpile where no request exists. Reversed
+  issues, and the reversals themselves, are left out.
+
+The rule against counting twice: an issue counts only when no request line is linked to it. Issues will get
+a `request_line_id` column from the requests domain; until then no issue is linked, so every issue counts.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass
+
+import pandas as pd
+from sqlalchemy import select
+from sqlalchemy.orm import aliased
+
+from stockpile.db import LOCAL_ZONE, session
+from stockpile.inventory.models import Lot, MovementType, StockMovement
+
+SeriesKey = tuple[int, int | None]  # (item id, region id or None for the national series)
+
+
+@dataclass(frozen=True)
+class DemandRow:
+    """Units of one item asked for (or issued) on one day, by a region when known."""
+
+    day: dt.date
+    item_id: int
+    region_id: int | None
+    quantity: int
+
+
+def request_demand(since: dt.date) -> list[DemandRow]:
+    """Quantities asked on request lines since a day, cut or refused lines included at the asked quantity.
+
+    Filled by the regional-requests domain (tables `requests`, `request_lines`), which does not exist in this
+    branch yet; until it is merged there are no request lines and so no rows.
+    """
+    return []
+
+
+def committed_demand(item_id: int) -> int:
+    """Units approved on request lines but not yet issued for an item.
+
+    Filled by the regional-requests domain; until it is merged nothing is approved, so nothing is committed.
+    """
+    return 0
+
+
+def issue_demand(since: dt.date, until: dt.date) -> list[DemandRow]:
+    """Ledger issues per Dutch calendar day from `since` to `until`, reversed issues left out."""
+    reversal = aliased(StockMovement)
+    reversed_ids = select(reversal.reverses_id).where(reversal.reverses_id.is_not(None))
+    stmt = (
+        select(StockMovement.created_at, Lot.item_id, StockMovement.quantity)
+        .join(Lot, Lot.id == StockMovement.lot_id)
+        .where(StockMovement.type == MovementType.ISSUE, StockMovement.reverses_id.is_(None),
+               StockMovement.id.not_in(reversed_ids))
+        .where(StockMovement.created_at >= _start_of(since), StockMovement.created_at < _start_of(until + _DAY))
+    )
+    return [DemandRow(at.astimezone(LOCAL_ZONE).date(), item_id, None, quantity)
+            for at, item_id, quantity in session().execute(stmt)]
+
+
+def demand_rows(since: dt.date, until: dt.date) -> list[DemandRow]:
+    """Every demand row of the period: request lines plus the issues not linked to one."""
+    requested = [row for row in request_demand(since) if row.day <= until]
+    return requested + issue_demand(since, until)
+
+
+def demand_history(item_ids: list[int], since: dt.date, until: dt.date) -> dict[SeriesKey, pd.Series]:
+    """Zero-filled daily series: one national per item, one per item and region where regions asked."""
+    totals: dict[SeriesKey, dict[dt.date, float]] = {(item_id, None): {} for item_id in item_ids}
+    for row in demand_rows(since, until):
+        keys: list[SeriesKey] = [(row.item_id, None)]
+        if row.region_id is not None:
+            keys.append((row.item_id, row.region_id))
+        for key in keys:
+            if key[0] in item_ids or key in totals:
+                days = totals.setdefault(key, defaultdict(float))
+                days[row.day] = days.get(row.day, 0.0) + row.quantity
+    index = pd.date_range(since, until, freq="D")
+    return {key: _daily(days, index) for key, days in totals.items()}
+
+
+def _daily(days: dict[dt.date, float], index: pd.DatetimeIndex) -> pd.Series:
+    series = pd.Series({pd.Timestamp(day): qty for day, qty in days.items()}, dtype=float)
+    return series.reindex(index, fill_value=0.0).rename_axis("day")
+
+
+_DAY = dt.timedelta(days=1)
+
+
+def _start_of(day: dt.date) -> dt.datetime:
+    """Midnight in the Netherlands at the start of a day, as an aware datetime."""
+    return dt.datetime.combine(day, dt.time(), LOCAL_ZONE)

@@ -1,0 +1,90 @@
+"""Forecast runs: flags from a run, one running at a time, a crash keeps the previous flags, a bad series."""
+
+from __future__ import annotations
+
+import pytest
+
+from stockpile.errors import Conflict
+from stockpile.forecast import queries, runner
+from stockpile.forecast.models import FlagChange, FlagLevel, ForecastSeries, RunStatus, RunTrigger
+from tests import factories
+from tests.forecast.conftest import issue_on
+from tests.inventory.helpers import receive
+
+
+@pytest.fixture
+def scarce(db):
+    """An item asked ~100/day for three weeks with 600 left (critical), and one with plenty (no flag)."""
+    wh = factories.warehouse()
+    scarce_item = factories.item(code="FFP2-T", lead_time_days=14, safety_stock_days=7)
+    plenty = factories.item(code="GLOVE-T", lead_time_days=14, safety_stock_days=7)
+    for item, stock in ((scarce_item, 600 + 2100), (plenty, 100_000)):
+        lot = receive(item, wh, stock).lot
+        for days_ago in range(1, 22):
+            issue_on(db, lot, wh, 100 if item is scarce_item else 10, days_ago)
+    return scarce_item, plenty
+
+
+def test_a_run_flags_the_scarce_item_and_not_the_comfortable_one(db, scarce) -> None:
+    scarce_item, plenty = scarce
+    run = runner.run_forecast(RunTrigger.CLI)
+    assert run.status is RunStatus.SUCCEEDED
+    flags = {f.item_id: f for f in queries.flags_of(run.id)}
+    assert flags[scarce_item.id].level is FlagLevel.CRITICAL
+    assert flags[scarce_item.id].usable_stock == 600
+    assert flags[scarce_item.id].change is FlagChange.NEW
+    assert flags[plenty.id].level is FlagLevel.NONE
+    assert run.series_count >= 2
+    assert queries.forecast_points(queries.national_series(run.id, scarce_item.id).id)
+
+
+def test_second_run_is_refused_while_one_runs(db, scarce) -> None:
+    first = runner.start_run(RunTrigger.MANUAL)
+    with pytest.raises(Conflict, match="already running"):
+        runner.start_run(RunTrigger.CLI)
+    assert queries.latest_run(RunStatus.RUNNING).id == first.id
+
+
+def test_crash_mid_run_records_failure_and_keeps_previous_flags(db, scarce, monkeypatch) -> None:
+    good = runner.run_forecast(RunTrigger.CLI)
+
+    def crash(run, national):
+        raise RuntimeError("disk full while writing flags")
+
+    with monkeypatch.context() as patch:
+        patch.setattr(runner, "build_flags", crash)
+        failed = runner.run_forecast(RunTrigger.SCHEDULED)
+    assert failed.status is RunStatus.FAILED
+    assert "disk full" in failed.error_summary
+    assert queries.latest_run().id == good.id
+    assert {f.run_id for f in queries.current_flags()} == {good.id}
+    assert db.query(ForecastSeries).filter_by(run_id=failed.id).count() == 0  # nothing half-written
+    assert runner.run_forecast(RunTrigger.CLI).status is RunStatus.SUCCEEDED  # the guard was released
+
+
+def test_one_failing_series_does_not_stop_the_run(db, scarce, monkeypatch) -> None:
+    scarce_item, plenty = scarce
+    real = runner.engine.forecast
+
+    def flaky(history, horizon):
+        if history.iloc[-1] == 100:  # the scarce item's series
+            raise ValueError("model exploded")
+        return real(history, horizon)
+
+    monkeypatch.setattr(runner.engine, "forecast", flaky)
+    run = runner.run_forecast(RunTrigger.CLI)
+    assert run.status is RunStatus.SUCCEEDED
+    assert run.failed_series == 1
+    broken = queries.national_series(run.id, scarce_item.id)
+    assert "model exploded" in broken.error
+    assert {f.item_id for f in queries.flags_of(run.id)} >= {plenty.id}
+    assert scarce_item.id not in {f.item_id for f in queries.flags_of(run.id)}
+
+
+def test_second_run_compares_with_the_first(db, scarce) -> None:
+    scarce_item, _plenty = scarce
+    runner.run_forecast(RunTrigger.CLI)
+    second = runner.run_forecast(RunTrigger.CLI)
+    flag = next(f for f in queries.flags_of(second.id) if f.item_id == scarce_item.id)
+    assert flag.change is FlagChange.UNCHANGED
+    assert flag.previous_level is FlagLevel.CRITICAL
