@@ -7,8 +7,8 @@ Demand is *unconstrained*: what was asked, not only what could be issued. Two so
 * ledger `issue` movements (`issue_demand`): what left the stockpile where no request exists. Reversed
   issues, and the reversals themselves, are left out.
 
-The rule against counting twice: an issue counts only when no request line is linked to it. Issues will get
-a `request_line_id` column from the requests domain; until then no issue is linked, so every issue counts.
+The rule against counting twice: an issue counts only when no request line is linked to it (a request's picks
+are recorded in `line_reservations.issue_movement_id`); the request line already counts at what was asked.
 """
 
 from __future__ import annotations
@@ -18,11 +18,13 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 import pandas as pd
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import aliased
 
 from stockpile.db import LOCAL_ZONE, session
 from stockpile.inventory.models import Lot, MovementType, StockMovement
+from stockpile.requests.models import LineReservation, RequestLine, SupplyRequest
+from stockpile.requests.models import RequestState as S
 
 SeriesKey = tuple[int, int | None]  # (item id, region id or None for the national series)
 
@@ -38,31 +40,52 @@ class DemandRow:
 
 
 def request_demand(since: dt.date) -> list[DemandRow]:
-    """Quantities asked on request lines since a day, cut or refused lines included at the asked quantity.
+    """What regions asked on request lines since a day, on the day they submitted it.
 
-    Filled by the regional-requests domain (tables `requests`, `request_lines`), which does not exist in this
-    branch yet; until it is merged there are no request lines and so no rows.
+    A line counts at the quantity asked while it waits for review, and when it was cut or refused because stock
+    was short (rationing must not hide the need); a line cut for another reason counts at what was approved.
+    Drafts and cancelled requests express no demand.
     """
-    return []
+    counted = [S.SUBMITTED, S.APPROVED, S.PARTIALLY_APPROVED, S.REJECTED, S.PICKING, S.SHIPPED, S.DELIVERED]
+    stmt = (
+        select(SupplyRequest.submitted_at, SupplyRequest.region_id, SupplyRequest.state, RequestLine.item_id,
+               RequestLine.quantity_requested, RequestLine.quantity_approved, RequestLine.cut_for_scarcity)
+        .join(RequestLine, RequestLine.request_id == SupplyRequest.id)
+        .where(SupplyRequest.state.in_(counted), SupplyRequest.submitted_at >= _start_of(since))
+    )
+    rows = []
+    for at, region_id, state, item_id, asked, approved, scarce in session().execute(stmt):
+        quantity = asked if state is S.SUBMITTED or scarce else (approved or 0)
+        if quantity:
+            rows.append(DemandRow(_aware(at).astimezone(LOCAL_ZONE).date(), item_id, region_id, quantity))  # type: ignore[arg-type]
+    return rows
 
 
 def committed_demand(item_id: int) -> int:
-    """Units approved on request lines but not yet issued for an item.
+    """Units approved on request lines but not yet issued for an item."""
+    total = session().scalar(
+        select(func.coalesce(func.sum(RequestLine.quantity_approved - RequestLine.quantity_issued), 0))
+        .join(SupplyRequest, SupplyRequest.id == RequestLine.request_id)
+        .where(RequestLine.item_id == item_id, SupplyRequest.state.in_([S.APPROVED, S.PARTIALLY_APPROVED]))
+    )
+    return int(total or 0)
 
-    Filled by the regional-requests domain; until it is merged nothing is approved, so nothing is committed.
-    """
-    return 0
+
+def _aware(value: dt.datetime) -> dt.datetime:
+    return value if value.tzinfo is not None else value.replace(tzinfo=dt.UTC)
 
 
 def issue_demand(since: dt.date, until: dt.date) -> list[DemandRow]:
     """Ledger issues per Dutch calendar day from `since` to `until`, reversed issues left out."""
     reversal = aliased(StockMovement)
     reversed_ids = select(reversal.reverses_id).where(reversal.reverses_id.is_not(None))
+    picked_for_requests = select(LineReservation.issue_movement_id).where(
+        LineReservation.issue_movement_id.is_not(None))
     stmt = (
         select(StockMovement.created_at, Lot.item_id, StockMovement.quantity)
         .join(Lot, Lot.id == StockMovement.lot_id)
         .where(StockMovement.type == MovementType.ISSUE, StockMovement.reverses_id.is_(None),
-               StockMovement.id.not_in(reversed_ids))
+               StockMovement.id.not_in(reversed_ids), StockMovement.id.not_in(picked_for_requests))
         .where(StockMovement.created_at >= _start_of(since), StockMovement.created_at < _start_of(until + _DAY))
     )
     return [DemandRow(at.astimezone(LOCAL_ZONE).date(), item_id, None, quantity)

@@ -67,6 +67,15 @@ def current_flags() -> list[ScarcityFlag]:
     return [] if run is None else flags_of(run.id)
 
 
+def current_flag(item_id: int) -> ScarcityFlag | None:
+    """The item's flag in force (latest succeeded run), or None when no run has flagged it."""
+    run = latest_run()
+    if run is None:
+        return None
+    return session().scalar(select(ScarcityFlag).where(ScarcityFlag.run_id == run.id,
+                                                       ScarcityFlag.item_id == item_id))
+
+
 def get_flag(flag_id: int) -> ScarcityFlag:
     """A flag by id, or NotFound."""
     flag = session().get(ScarcityFlag, flag_id)

@@ -73,11 +73,9 @@ def _line_context(supply_request: SupplyRequest) -> dict[int, dict[str, object]]
 
 
 def _scarcity_flag(item_id: int) -> object:
-    """The item's current scarcity flag once forecasting is installed; None before."""
-    try:
-        from stockpile.forecast.queries import current_flag  # type: ignore[attr-defined]
-    except ImportError:
-        return None
+    """The item's scarcity flag from the latest forecast run, if any."""
+    from stockpile.forecast.queries import current_flag
+
     return current_flag(item_id)
 
 

@@ -18,6 +18,7 @@ from stockpile.db import local_today, session, utcnow
 from stockpile.errors import Conflict, FieldErrors, Forbidden
 from stockpile.inventory.validation import check_quantity
 from stockpile.reference.models import EssentialProcess, Item, Warehouse
+from stockpile.requests.allocations import usable_free
 from stockpile.requests.models import RequestLine, RequestState, SupplyRequest
 from stockpile.requests.workflow import transition_to
 
@@ -92,6 +93,8 @@ def reject(request: SupplyRequest, reviewer: User, reason: str) -> None:
     request.reviewed_by_id, request.decided_at, request.decision_note = reviewer.id, utcnow(), reason.strip()
     for line in request.lines:
         line.quantity_approved = 0
+        # A refusal while stock is short still tells the forecast how much was needed.
+        line.cut_for_scarcity = usable_free(line.item_id) < line.quantity_requested
 
 
 def ship(request: SupplyRequest, user: User, carrier: str, reference: str) -> None:
