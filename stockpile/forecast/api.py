@@ -47,7 +47,9 @@ class RunDetail(MethodView):
     def get(self, run_id: int) -> Any:
         """One run with its series: method, backtest MASE beside seasonal naive, or the error."""
         run = queries.get_run(run_id)
-        return {**schemas.RunOut().dump(run), "series": queries.series_of(run.id)}
+        # The raw attributes, not RunOut's dump: RunDetailOut serialises the enums itself.
+        fields = {name: getattr(run, name) for name in schemas.RunOut().fields}
+        return {**fields, "series": queries.series_of(run.id)}
 
 
 @blp.route("/items/<id:item_id>/forecast")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 from flask.views import MethodView
@@ -30,6 +31,17 @@ def draft_data(data: dict[str, Any]) -> services.DraftData:
 
 def _request(request_id: int) -> SupplyRequest:
     return queries.get_request_for(signed_in_user(), request_id)
+
+
+def visible_first(view: Any) -> Any:
+    """Answer 404 for a request the caller may not see before looking at the body, so nothing leaks."""
+
+    @functools.wraps(view)
+    def checked(*args: Any, **kwargs: Any) -> Any:
+        _request(kwargs["request_id"])
+        return view(*args, **kwargs)
+
+    return checked
 
 
 @blp.route("")
@@ -62,6 +74,7 @@ class RequestMember(MethodView):
         return _request(request_id)
 
     @roles_required(Role.REGION)
+    @visible_first
     @blp.arguments(schemas.RequestIn)
     @blp.response(200, schemas.RequestOut)
     def put(self, data: dict[str, Any], request_id: int) -> SupplyRequest:
@@ -73,6 +86,7 @@ def _action(name: str, roles: tuple[Role, ...], schema: type, doc: str) -> Any:
     """Register POST /requests/<id>/<name> calling the matching workflow step."""
 
     @roles_required(*roles)
+    @visible_first
     @blp.arguments(schema)
     @blp.response(200, schemas.RequestOut)
     def view(data: dict[str, Any], request_id: int) -> SupplyRequest:
