@@ -2,7 +2,8 @@
 
     .venv/bin/python bench/inventory_bench.py --small                      # SQLite file in /tmp, a minute
     .venv/bin/python bench/inventory_bench.py --database-url postgresql+psycopg://postgres@127.0.0.1/bench
-Full size (the defaults): 200 items, 20 warehouses, 20,000 lots, 1,000,000 movements. The database must be empty.
+Full size (the defaults): 200 items, 20 warehouses, 20,000 lots, 1,000,000 movements. On PostgreSQL the script
+creates the named database (it must not exist yet) and drops it afterwards; a SQLite file is made in /tmp.
 """
 
 from __future__ import annotations
@@ -15,10 +16,14 @@ import random
 import statistics
 import tempfile
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
+import psycopg
 from flask import Flask
-from sqlalchemy import Column, Integer, MetaData, String, Table, insert, select
+from sqlalchemy import Column, Engine, Integer, MetaData, String, Table, insert, select
+from sqlalchemy.engine import make_url
 
 from stockpile import create_app, migrate
 from stockpile.auth import services as auth_services
@@ -77,16 +82,28 @@ def _movement(kind: MovementType, lot: int, src: int | None, dst: int | None, qt
             "reason": "bench", "reference": "", "created_at": at}
 
 
-def rate(n: int, book: Any) -> float:
-    """Bookings per second of n calls."""
-    start = time.perf_counter()
-    for i in range(n):
-        book(i)
-    return n / (time.perf_counter() - start)
+def interleaved_rates(n: int, rounds: int, **books: Any) -> dict[str, float]:
+    """Calls per second of each booking function, n calls each, run in alternating rounds.
+
+    Alternating spreads any drift of the machine (other processes, a checkpoint, the page cache) over every
+    contender, so the ratios compare like with like.
+    """
+    spent = dict.fromkeys(books, 0.0)
+    done = dict.fromkeys(books, 0)
+    per_round = -(-n // rounds)
+    for _ in range(rounds):
+        for name, book in books.items():
+            start = time.perf_counter()
+            for i in range(done[name], min(done[name] + per_round, n)):
+                book(i)
+            spent[name] += time.perf_counter() - start
+            done[name] = min(done[name] + per_round, n)
+    return {name: n / spent[name] for name in books}
 
 
-def timed_ms(call: Any, repeat: int = 5) -> float:
-    """Median milliseconds of a call."""
+def timed_ms(call: Any, repeat: int = 7) -> float:
+    """Median milliseconds of a call, after one warm-up call."""
+    call()
     samples = []
     for _ in range(repeat):
         start = time.perf_counter()
@@ -95,13 +112,7 @@ def timed_ms(call: Any, repeat: int = 5) -> float:
     return statistics.median(samples)
 
 
-def overview() -> None:
-    """The stock overview query in its own transaction, as a request would run it."""
-    with transaction():
-        queries.stock_by_item()
-
-
-def bare_app(url: str) -> tuple[Flask, Table]:
+def bare_app(url: str) -> tuple[Flask, Table, Engine]:
     """The baseline: Flask and SQLAlchemy inserting one row per request, nothing else."""
     from stockpile.db import make_engine
 
@@ -116,7 +127,7 @@ def bare_app(url: str) -> tuple[Flask, Table]:
             conn.execute(insert(table).values(note="x"))
         return "", 201
 
-    return app, table
+    return app, table, engine
 
 
 def main() -> None:
@@ -136,29 +147,55 @@ def main() -> None:
           f"python={platform.python_version()}")
     print(f"database: {url.split('@')[-1]}")
     print(f"size: {args.items} items, {args.warehouses} warehouses, {args.lots} lots, {args.movements} movements")
-    migrate.upgrade(url)
-    app = create_app({"DATABASE_URL": url, "SECRET_KEY": "bench", "WTF_CSRF_ENABLED": False})
-    with app.app_context():
-        start = time.perf_counter()
-        with transaction():
-            generate(args.items, args.warehouses, args.lots, args.movements)
-        print(f"generated in {time.perf_counter() - start:.1f} s")
+    with own_database(url):
+        migrate.upgrade(url)
+        app = create_app({"DATABASE_URL": url, "SECRET_KEY": "bench", "WTF_CSRF_ENABLED": False})
+        with app.app_context():
+            start = time.perf_counter()
+            with transaction():
+                generate(args.items, args.warehouses, args.lots, args.movements)
+            print(f"generated in {time.perf_counter() - start:.1f} s")
         measure(app, url, args.bookings)
+        app.extensions["stockpile.engine"].dispose()
+
+
+@contextmanager
+def own_database(url: str) -> Iterator[None]:
+    """On PostgreSQL, create the named database for the run and drop it afterwards; refuse one that exists."""
+    if not url.startswith("postgresql"):
+        yield
+        return
+    target = make_url(url)
+    name = target.database
+    admin_dsn = target.set(drivername="postgresql", database="postgres").render_as_string(hide_password=False)
+    with psycopg.connect(admin_dsn, autocommit=True) as conn:
+        if conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,)).fetchone():
+            raise SystemExit(f"database {name} exists; the benchmark creates its own, so name one that does not")
+        conn.execute(f'CREATE DATABASE "{name}"')
+    try:
+        yield
+    finally:
+        with psycopg.connect(admin_dsn, autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 def measure(app: Flask, url: str, n: int) -> None:
-    """Bookings per second and read times; each booking rate beside the bare baseline on the same database."""
-    with transaction():
+    """Bookings per second and read times; each booking rate beside the bare baseline on the same database.
+
+    Every booking and request gets its own app context and session, as in production: nothing (not the signed-in
+    user, not a loaded lot) carries over from one to the next.
+    """
+    with app.app_context(), transaction():
         user = auth_services.create_user("bench@stockpile.example", "bench-password-123", Role.LOGISTICS, None)
         token = auth_services.create_token(user.email)
-    lots = session().execute(select(StockBalance.lot_id, StockBalance.warehouse_id)
-                             .where(StockBalance.on_hand > 100).limit(n)).all()
-    session().commit()  # on SQLite an open transaction holds the write lock the requests below need
+        user_id, session_token = user.id, user.session_token
+        lots = session().execute(select(StockBalance.lot_id, StockBalance.warehouse_id)
+                                 .where(StockBalance.on_hand > 100).limit(n)).all()
 
     def by_service(i: int) -> None:
         lot_id, wh = lots[i % len(lots)]
-        with transaction():
-            services.issue(lot_id=lot_id, warehouse_id=wh, quantity=1, reason="bench", user_id=user.id)
+        with app.app_context(), transaction():
+            services.issue(lot_id=lot_id, warehouse_id=wh, quantity=1, reason="bench", user_id=user_id)
 
     client = app.test_client()
     headers = {"Authorization": f"Bearer {token}"}
@@ -169,24 +206,39 @@ def measure(app: Flask, url: str, n: int) -> None:
             "type": "issue", "lot_id": lot_id, "warehouse_id": wh, "quantity": 1, "reason": "bench"})
         assert response.status_code == 201, response.json
 
-    bare, table = bare_app(url)
+    bare, table, bare_engine = bare_app(url)
     bare_client = bare.test_client()
-    service_rate, api_rate = rate(n, by_service), rate(n, by_api)
-    bare_rate = rate(n, lambda _i: bare_client.post("/insert"))
-    print(f"service layer: {service_rate:8.0f} bookings/s")
-    print(f"HTTP API:      {api_rate:8.0f} bookings/s")
-    print(f"bare Flask+SQLAlchemy insert: {bare_rate:8.0f} requests/s "
-          f"(API at {api_rate / bare_rate:.0%} of it, service layer at {service_rate / bare_rate:.0%})")
-    session().rollback()
+
+    def by_bare(_i: int) -> None:
+        assert bare_client.post("/insert").status_code == 201
+
+    rates = interleaved_rates(n, 5, service=by_service, api=by_api, bare=by_bare)
+    print(f"service layer: {rates['service']:8.0f} bookings/s")
+    print(f"HTTP API:      {rates['api']:8.0f} bookings/s")
+    print(f"bare Flask+SQLAlchemy insert: {rates['bare']:8.0f} requests/s (API at {rates['api'] / rates['bare']:.0%} "
+          f"of it, service layer at {rates['service'] / rates['bare']:.0%})")
+    table.drop(bare_engine)
+    bare_engine.dispose()
+    measure_reads(app, client, session_token, lots[0][0])
+
+
+def measure_reads(app: Flask, client: Any, session_token: str, lot_id: int) -> None:
+    """Median times of the stock overview (query and page) and a lot's page, then the ledger check."""
+
+    def overview() -> None:
+        with app.app_context(), transaction():
+            queries.stock_by_item()
+
+    def page(path: str) -> None:
+        assert client.get(path).status_code == 200, path
+
     with client.session_transaction() as cookie:
-        cookie["_user_id"] = user.session_token
-    lot_id = lots[0][0]
+        cookie["_user_id"] = session_token
     print(f"stock overview by item (query):  {timed_ms(overview):7.1f} ms")
-    print(f"stock overview page:             {timed_ms(lambda: client.get('/inventory/stock')):7.1f} ms")
-    print(f"lot page /inventory/lots/{lot_id}: {timed_ms(lambda: client.get(f'/inventory/lots/{lot_id}')):7.1f} ms")
-    with transaction():
+    print(f"stock overview page:             {timed_ms(lambda: page('/inventory/stock')):7.1f} ms")
+    print(f"lot page /inventory/lots/{lot_id}: {timed_ms(lambda: page(f'/inventory/lots/{lot_id}')):7.1f} ms")
+    with app.app_context(), transaction():
         print(f"ledger check differences after the run: {len(queries.check_ledger())}")
-    table.drop(app.extensions["stockpile.engine"])
 
 
 if __name__ == "__main__":

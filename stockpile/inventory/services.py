@@ -226,7 +226,9 @@ def _find_or_create_lot(item: Item, lot_number: str, supplier: str, expiry_date:
 
 def _append(kind: MovementType, lot: Lot, source: int | None, destination: int | None, quantity: int, reason: str,
             reference: str, user_id: int | None, key: str | None, reverses_id: int | None = None) -> StockMovement:
-    movement = StockMovement(type=kind, lot_id=lot.id, from_warehouse_id=source, to_warehouse_id=destination,
+    # Setting `lot` as well as `lot_id` keeps the lot with the movement: the answer that shows the movement
+    # then needs no second SELECT of a lot the session may already have let go of.
+    movement = StockMovement(type=kind, lot=lot, lot_id=lot.id, from_warehouse_id=source, to_warehouse_id=destination,
                              quantity=quantity, reason=reason.strip(), reference=(reference or "").strip(),
                              user_id=user_id, idempotency_key=key or None, reverses_id=reverses_id,
                              created_at=utcnow())
