@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: run test lint check-fresh scheduler bench clean
+.PHONY: run test lint clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -18,6 +18,8 @@ $(VENV)/.installed: pyproject.toml | $(BIN)/python
 run: $(VENV)/.installed
 	$(BIN)/stockpile db upgrade
 	$(BIN)/stockpile seed-demo
+	# The first forecast over the demo history (about a minute), so the scarcity dashboard has real flags.
+	$(BIN)/stockpile forecast run --if-none
 	# The scheduler (nightly forecast, daily expiry) runs beside the web server and stops with it.
 	$(BIN)/stockpile scheduler & trap "kill $$!" EXIT; STOCKPILE_ENV_NAME=development $(BIN)/stockpile run --host $(HOST) --port $(PORT)
 

@@ -36,6 +36,7 @@ def _register_extensions(app: Flask) -> None:
 
 def _register_blueprints(app: Flask) -> None:
     from stockpile import audit_views, home
+    from stockpile.auth.models import Role
     from stockpile.auth.views import bp as auth_bp
     from stockpile.forecast import views as forecast_views
     from stockpile.inventory.booking_views import bp as booking_bp
@@ -48,6 +49,8 @@ def _register_blueprints(app: Flask) -> None:
     for blueprint in (home.bp, auth_bp, reference_bp, audit_views.bp, inventory_bp, booking_bp,
                       *request_pages.blueprints, forecast_views.bp):
         app.register_blueprint(blueprint)
+    if all(make is not forecast_views.scarcity_panel for _roles, make in home.PANELS):
+        home.add_panel((Role.CONTINUITY, Role.ADMIN), forecast_views.scarcity_panel)
     for endpoint, label, roles in forecast_views.NAV:
         # NAV_LINKS is module-wide and several apps may be built in one process (tests): add each link once.
         if all(link[0] != endpoint for link in home.NAV_LINKS):

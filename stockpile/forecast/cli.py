@@ -12,7 +12,7 @@ from sqlalchemy import select
 from stockpile.cli import fail_on_domain_error
 from stockpile.db import local_today, session, transaction
 from stockpile.errors import DomainError
-from stockpile.forecast import engine, runner
+from stockpile.forecast import engine, queries, runner
 from stockpile.forecast.demand import demand_history
 from stockpile.forecast.models import RunStatus, RunTrigger
 from stockpile.reference.models import Item
@@ -26,9 +26,13 @@ def forecast_group() -> None:
 @forecast_group.command("run")
 @click.option("--run-id", type=int, default=None, help="Execute a run a page already started.")
 @click.option("--workers", type=int, default=None, help="Worker processes (default: one per core).")
+@click.option("--if-none", is_flag=True, help="Only when no run has succeeded yet (used by `make run`).")
 @with_appcontext
-def run_command(run_id: int | None, workers: int | None) -> None:
+def run_command(run_id: int | None, workers: int | None, if_none: bool) -> None:
     """Forecast every item, project stock and flag scarcity; refused while another run is running."""
+    if if_none and queries.latest_run() is not None:
+        click.echo("A forecast run has already succeeded; nothing to do.")
+        return
     try:
         if run_id is None:
             with transaction():

@@ -147,3 +147,18 @@ def close_delivery(delivery_id: int, status: str) -> Response:
     services.close_delivery(delivery_id, DeliveryStatus(status), signed_in_user().id)
     flash(_("Delivery marked %(status)s.", status=status), "success")
     return redirect(url_for("forecast.list_deliveries"))
+
+
+def scarcity_panel(_user: Any) -> Any:
+    """The dashboard panel of the continuity section: the flags in force, most urgent first."""
+    from stockpile.home import Panel
+
+    flags = [flag for flag in queries.current_flags() if flag.level.value != "none"]
+    rows: list[tuple[Any, Any]] = [
+        (flag.item.code, f"{flag.level.value} · {flag.stockout_pessimistic.isoformat()}"
+         if flag.stockout_pessimistic else flag.level.value)
+        for flag in flags[:8]
+    ]
+    return Panel(_l("Scarcity flags in force"), rows=rows,
+                 empty=_l("No item is flagged, or no forecast has run yet."),
+                 link=(url_for("forecast.dashboard"), _l("Scarcity dashboard")))

@@ -88,3 +88,27 @@ def test_second_run_compares_with_the_first(db, scarce) -> None:
     flag = next(f for f in queries.flags_of(second.id) if f.item_id == scarce_item.id)
     assert flag.change is FlagChange.UNCHANGED
     assert flag.previous_level is FlagLevel.CRITICAL
+
+
+def test_continuity_dashboard_shows_the_flags_in_force(db, scarce, as_role) -> None:
+    scarce_item, plenty = scarce
+    assert "No item is flagged, or no forecast has run yet." in as_role("continuity").get("/").text
+    runner.run_forecast(RunTrigger.CLI)
+    page = as_role("continuity").get("/").text
+    assert "Scarcity flags in force" in page
+    assert f"<th>{scarce_item.code}</th>" in page
+    assert f"<th>{plenty.code}</th>" not in page
+    assert "Scarcity flags in force" not in as_role("region").get("/").text
+
+
+def test_forecast_run_if_none_runs_only_once(db, scarce, runner_cli) -> None:
+    first = runner_cli.invoke(args=["forecast", "run", "--if-none", "--workers", "1"])
+    assert first.exit_code == 0, first.output
+    assert "succeeded" in first.output
+    again = runner_cli.invoke(args=["forecast", "run", "--if-none"])
+    assert "already succeeded; nothing to do" in again.output
+
+
+@pytest.fixture
+def runner_cli(app):
+    return app.test_cli_runner()
