@@ -245,3 +245,21 @@ def test_another_regions_request_is_404_on_every_request_route(app, db, users, o
         if status != 404:
             problems.append(f"other region {method} {url}: {status}")
     assert problems == []
+
+
+@pytest.mark.parametrize(("method", "url", "field"), [
+    ("post", "/api/v1/movements", "user_id"),
+    ("post", "/api/v1/movements", "reserved"),
+    ("post", "/api/v1/movements", "created_at"),
+    ("post", "/api/v1/items", "id"),
+    ("patch", "/api/v1/items/1", "id"),
+    ("post", "/api/v1/requests", "state"),
+    ("post", "/api/v1/requests", "region_id"),
+    ("post", "/api/v1/allocations", "used"),
+])
+def test_fields_a_client_must_not_set_are_refused_by_name(client, api_as, users, method, url, field) -> None:
+    role = {"/api/v1/movements": "logistics", "/api/v1/requests": "region", "/api/v1/allocations": "continuity"}
+    headers = api_as(role.get(url, "admin"))
+    response = getattr(client, method)(url, headers=headers, json={field: 1})
+    assert response.status_code == 422
+    assert field in response.json["errors"]
