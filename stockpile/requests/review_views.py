@@ -161,22 +161,23 @@ def ship(request_id: int) -> ViewResult:
 @roles_required(*Role)
 def overview() -> str:
     """Open requests by state and age, and fill rates per item, process and region (a region: its own)."""
-    user = signed_in_user()
-    region_id = user.region_id if user.role is Role.REGION else None
-    by = request.args.get("by", "item")
-    by = by if by in queries.GROUPS else "item"
+    region_id, by = _overview_scope()
     return render_template("requests/overview.html", states=queries.open_by_state(region_id),
                            rates=queries.fill_rates(by, region_id), by=by)
+
+
+def _overview_scope() -> tuple[int | None, str]:
+    """A region sees its own figures, everyone else the nation's; grouped by item, process or region."""
+    user = signed_in_user()
+    by = request.args.get("by", "item")
+    return (user.region_id if user.role is Role.REGION else None), (by if by in queries.GROUPS else "item")
 
 
 @bp.route("/overview.csv")
 @roles_required(*Role)
 def overview_csv() -> Response:
     """The fill rates as CSV."""
-    user = signed_in_user()
-    region_id = user.region_id if user.role is Role.REGION else None
-    by = request.args.get("by", "item")
-    by = by if by in queries.GROUPS else "item"
+    region_id, by = _overview_scope()
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow([by, "name", "requested", "approved", "issued", "received", "approved_share",
