@@ -152,3 +152,20 @@ class StockBalance(Base):
     @property
     def free(self) -> int:
         return self.on_hand - self.reserved
+
+
+def _labels() -> dict[str, object]:
+    from flask_babel import lazy_gettext as _l
+
+    return {
+        QualityStatus.QUARANTINE: _l("quarantine"), QualityStatus.RELEASED: _l("released"),
+        QualityStatus.BLOCKED: _l("blocked"), QualityStatus.RECALLED: _l("recalled"),
+        QualityStatus.EXPIRED: _l("expired"), MovementType.RECEIPT: _l("receipt"),
+        MovementType.TRANSFER: _l("transfer"), MovementType.ISSUE: _l("issue"),
+        MovementType.ADJUSTMENT: _l("adjustment"), MovementType.WRITE_OFF: _l("write-off"),
+    }
+
+
+def label(value: QualityStatus | MovementType | None) -> object:
+    """A status or movement type in the user's language."""
+    return "" if value is None else _labels().get(value, value.value)

@@ -170,6 +170,13 @@ def _count_quarantine() -> int:
     return session().scalar(stmt) or 0
 
 
+@bp.app_context_processor
+def _labels() -> dict[str, Any]:
+    from stockpile.inventory.models import label
+
+    return {"inventory_label": label}
+
+
 add_nav_link("inventory.stock", _l("Stock"), READERS)
 add_nav_link("inventory.ledger", _l("Ledger"), READERS)
 add_nav_link("inventory.expiring", _l("Expiring"), READERS)
