@@ -6,6 +6,7 @@ from typing import Any
 
 from marshmallow import RAISE, Schema, fields, validate
 
+from stockpile.api import id_field
 from stockpile.forecast.flags import explain
 from stockpile.forecast.models import DeliveryStatus, FlagChange, FlagLevel, RunStatus, RunTrigger
 
@@ -105,8 +106,9 @@ class ProjectionOut(Schema):
 
 
 class DeliveryIn(Strict):
-    item_id = fields.Integer(required=True, strict=True)
-    quantity = fields.Integer(required=True, strict=True)
+    item_id = id_field(required=True)
+    quantity = fields.Integer(required=True, strict=True,
+                              validate=validate.Range(max=1_000_000_000))  # the service checks the rest
     expected_date = fields.Date(required=True)
     supplier = fields.String(required=True, validate=validate.Length(max=120))
     note = fields.String(load_default="", validate=validate.Length(max=2000))
