@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: run test lint check-fresh scheduler bench clean
+.PHONY: run test e2e lint check-fresh scheduler bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -27,6 +27,10 @@ lint: $(VENV)/.installed
 
 test: lint
 	$(BIN)/python -m pytest -q
+
+# Only the browser story (needs /usr/bin/chromium: apt-get install chromium).
+e2e: $(VENV)/.installed
+	$(BIN)/python -m pytest tests/e2e -q
 
 clean:
 	rm -rf $(VENV) instance .pytest_cache .mypy_cache .ruff_cache
