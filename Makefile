@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: run test lint messages clean
+.PHONY: run test e2e lint messages clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -33,6 +33,10 @@ test: lint
 # The catalogue of every user-facing text, for translators (Dutch first): see README, "Translations".
 messages: $(VENV)/.installed
 	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -o stockpile/translations/messages.pot .
+
+# Only the browser story (needs /usr/bin/chromium: apt-get install chromium).
+e2e: $(VENV)/.installed
+	$(BIN)/python -m pytest tests/e2e -q
 
 clean:
 	rm -rf $(VENV) instance .pytest_cache .mypy_cache .ruff_cache

@@ -93,7 +93,8 @@ def change_status(lot_id: int) -> Response | tuple[str, int]:
         else:
             flash(_("Lot %(lot)s is now %(status)s.", lot=lot.lot_number, status=form.status.data), "success")
             return redirect(url_for("inventory.lot", lot_id=lot.id))
-    return render_form("inventory/form.html", form, title=_("Quality status of lot %(lot)s", lot=lot.lot_number))
+    return render_form("inventory/form.html", form, title=_("Quality status of lot %(lot)s", lot=lot.lot_number),
+                       submit=_("Change status"))
 
 
 @bp.route("/movements/<id:movement_id>/reverse", methods=["GET", "POST"])
@@ -110,7 +111,8 @@ def reverse(movement_id: int) -> Response | tuple[str, int]:
         else:
             flash(_("Movement %(id)d reversed by movement %(by)d.", id=movement.id, by=reversal.id), "success")
             return redirect(url_for("inventory.lot", lot_id=movement.lot_id))
-    return render_form("inventory/form.html", form, title=_("Reverse movement %(id)d", id=movement.id))
+    return render_form("inventory/form.html", form, title=_("Reverse movement %(id)d", id=movement.id),
+                       submit=_("Reverse"))
 
 
 @bp.route("/import", methods=["GET", "POST"])

@@ -21,6 +21,7 @@ from stockpile.requests import allocations, fulfilment, queries, scarcity, servi
 from stockpile.requests.forms import AllocationForm, EmptyForm, ShipForm
 from stockpile.requests.models import Allocation, AllocationChange, SupplyRequest
 from stockpile.requests.views import _int_or_none, _step
+from stockpile.requests.workflow import STATE_LABELS
 
 bp = Blueprint("review", __name__, url_prefix="/review")
 ViewResult = WerkzeugResponse | str | tuple[str, int]
@@ -52,7 +53,7 @@ def review_request(request_id: int) -> ViewResult:
             errors = error.errors or {"form": [error.message]}
         else:
             flash(_("Request %(number)s is now %(state)s.", number=supply_request.number,
-                    state=supply_request.state.value), "success")
+                    state=STATE_LABELS[supply_request.state]), "success")
             return redirect(url_for("review.queue"))
     context = _line_context(supply_request)
     return render_template("requests/review.html", r=supply_request, form=form, errors=errors,

@@ -20,6 +20,7 @@ from stockpile.reference.models import EssentialProcess, Item, Warehouse
 from stockpile.requests import queries, services
 from stockpile.requests.forms import EmptyForm, ReasonForm, RequestForm, ShipForm
 from stockpile.requests.models import RequestState, SupplyRequest
+from stockpile.requests.workflow import STATE_LABELS
 
 bp = Blueprint("requests", __name__, url_prefix="/requests")
 ViewResult = Response | str | tuple[str, int]
@@ -96,7 +97,7 @@ def new_request() -> ViewResult:
         except DomainError as error:
             show_errors(form, error)
         else:
-            flash(_("Request %(number)s saved as %(state)s.", number=created.number, state=created.state.value),
+            flash(_("Request %(number)s saved as %(state)s.", number=created.number, state=STATE_LABELS[created.state]),
                   "success")
             return redirect(url_for("requests.show_request", request_id=created.id))
     return render_form("requests/form.html", form, title=_("New request"))

@@ -92,3 +92,12 @@ def test_forms_need_a_csrf_token(database_url, tmp_path) -> None:
     assert "CSRF" in response.text
     page = client.get("/login")
     assert 'name="csrf_token"' in page.text
+
+
+def test_fields_point_to_error_messages_only_when_there_are_some(client, db) -> None:
+    blank = client.get("/login").text
+    assert "aria-describedby" not in blank
+    refused = client.post("/login", data={"email": "", "password": ""}).text
+    assert 'aria-describedby="email-errors"' in refused
+    assert 'id="email-errors"' in refused
+    assert 'aria-invalid="true"' in refused

@@ -106,6 +106,15 @@ def test_expiry_before_manufacture_is_shown_beside_the_expiry_date(as_role, db, 
     assert counts(db) == before
 
 
+def test_status_and_reversal_forms_name_their_action_not_book(as_role, db, stock) -> None:
+    _item, _zeist, _tilburg, lot = stock
+    client = as_role("logistics")
+    receipt = db.scalar(select(StockMovement).where(StockMovement.lot_id == lot.id))
+    assert '<button type="submit">Change status</button>' in client.get(f"/inventory/lots/{lot.id}/status").text
+    assert '<button type="submit">Reverse</button>' in client.get(f"/inventory/movements/{receipt.id}/reverse").text
+    assert '<button type="submit">Book</button>' in client.get("/inventory/book/receipt").text
+
+
 def test_status_change_and_reversal_pages(as_role, db, stock) -> None:
     _item, _zeist, _tilburg, lot = stock
     client = as_role("logistics")

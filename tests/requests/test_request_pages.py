@@ -61,6 +61,8 @@ def test_draft_to_delivered_through_the_pages(as_role, db, stock) -> None:
         "action": "approve", f"qty-{lines[ffp2.id]}": "250", f"note-{lines[ffp2.id]}": "keep a buffer",
         f"qty-{lines[gloves.id]}": "200", f"note-{lines[gloves.id]}": ""})
     assert review.status_code == 302, review.text
+    # The message names the state in words, as the badge does, not the enum's "partially_approved".
+    assert f"Request {request.number} is now partially approved." in continuity.get(review.location).text
     assert "partially approved" in region.get(f"/requests/{request.id}").text
 
     pick_list = logistics.get(f"/review/requests/{request.id}/pick")
