@@ -1,7 +1,7 @@
 """Faults under load: the load test of bench/load_test.py with one fault injected while the traffic runs.
 
     .venv/bin/python bench/fault_test.py --fault db-restart --seconds 30    # restarts the local PostgreSQL 15 cluster
-    .venv/bin/python bench/fault_test.py --fault worker-kill --seconds 30   # kill -9 a gunicorn worker, three times
+    .venv/bin/python bench/fault_test.py --fault worker-kill --seconds 30   # kill -9 a gunicorn worker, five times
     .venv/bin/python bench/fault_test.py --fault read-only --seconds 30     # the database read-only for a third
 
 db-restart runs `pg_ctlcluster --skip-systemctl-redirect <version> main restart` (root, local cluster only): every
@@ -63,11 +63,11 @@ def restart_database(seconds: float, window: Window) -> Any:
     return during
 
 
-def kill_workers(seconds: float, window: Window, kills: int = 3) -> Any:
+def kill_workers(seconds: float, window: Window, kills: int = 5) -> Any:
     def during(server: Gunicorn, traffic: Traffic) -> None:
         killed = []
         for n in range(kills):
-            at = wait_until(traffic, seconds * (0.25 + 0.2 * n))
+            at = wait_until(traffic, seconds * (0.2 + 0.12 * n))
             window.start = window.start or at
             pid = random.choice(server.workers())
             os.kill(pid, signal.SIGKILL)
@@ -131,9 +131,9 @@ def summarise(samples: list[Sample], window: Window, settle: float) -> None:
     if failures:
         last_failure = failures[-1].start + failures[-1].ms / 1000
         recovered = next((s for s in writes if s.start >= last_failure and 200 <= s.status < 300), None)
-        print(f"  writes failed from {failures[0].start:.1f} s to {last_failure:.1f} s; first write succeeding "
-              f"after that began at " + (f"{recovered.start:.1f} s, {recovered.start - window.end:+.1f} s from the "
-                                         f"end of the fault" if recovered else "never"))
+        print(f"  writes failed from {failures[0].start:.1f} s to {last_failure:.1f} s (outage seen by the clients "
+              f"{last_failure - failures[0].start:.1f} s); the first write after the last failure succeeded "
+              + (f"{recovered.start - last_failure:.2f} s after it" if recovered else "never"))
     else:
         print("  no write failed")
 

@@ -133,7 +133,7 @@ class Gunicorn:
                 fields = stat.read_text().rsplit(")", 1)[1].split()
             except OSError:
                 continue
-            if int(fields[1]) == self.process.pid:
+            if int(fields[1]) == self.process.pid and fields[0] != "Z":  # a killed worker not yet reaped
                 pids.append(int(stat.parent.name))
         return pids
 
@@ -304,15 +304,23 @@ class Traffic:
     def read_flags(self, rng: random.Random) -> None:
         self.timed("read.flags", "GET", "/api/v1/forecast/flags", self.fixture.continuity)
 
-    def resolve_keys(self) -> int:
-        """Ask again, with the same key, for every keyed booking whose answer was lost or a 5xx; return how many."""
+    def resolve_keys(self) -> None:
+        """Ask again, with the same key, for every keyed booking whose answer was lost or a 5xx."""
+        asked = dt.datetime.now(dt.UTC)
+        found = booked = 0
         for key, body in list(self.ledger.unresolved_keys.items()):
             answer = call(self.port, "POST", "/api/v1/movements", self.fixture.logistics, body)
             if answer.status == 201:
                 self.ledger.acknowledged.add(answer.body["id"])
                 self.ledger.by_key[key].add(answer.body["id"])
                 del self.ledger.unresolved_keys[key]
-        return len(self.ledger.unresolved_keys)
+                if dt.datetime.fromisoformat(answer.body["created_at"]) < asked:
+                    found += 1
+                else:
+                    booked += 1
+        print(f"keyed bookings without an answer or with a 5xx, asked again with their key: {found} had been booked "
+              f"(the first answer was lost), {booked} had not and were booked now, "
+              f"{len(self.ledger.unresolved_keys)} still without an answer")
 
 
 def percentile(values: list[float], q: float) -> float:
