@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import socket
+import sqlite3
 
 import psycopg
 import pytest
@@ -139,3 +140,16 @@ def test_other_database_errors_remain_500(client, api_as, db, monkeypatch) -> No
     monkeypatch.setattr("stockpile.inventory.services.issue", bug)
     response = client.post("/api/v1/movements", headers=headers, json=booking)
     assert response.status_code == 500
+
+
+def test_a_full_disk_is_named_and_is_a_503(client, api_as, db, monkeypatch) -> None:
+    headers = api_as("logistics")
+    booking = an_issue()
+
+    def full(**_kwargs):
+        raise sa_exc.OperationalError("INSERT", {}, sqlite3.OperationalError("database or disk is full"))
+
+    monkeypatch.setattr("stockpile.inventory.services.issue", full)
+    response = client.post("/api/v1/movements", headers=headers, json=booking)
+    assert_unavailable_json(response, "database_full")
+    assert "run out of space" in response.json["message"]
