@@ -20,7 +20,8 @@ import subprocess
 import sys
 import time
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import psycopg
@@ -35,6 +36,7 @@ class Window:
     start: float = 0.0
     end: float = 0.0
     note: str = ""
+    xids: list[str] = field(default_factory=list)
 
 
 def wait_until(traffic: Traffic, at: float) -> float:
@@ -63,25 +65,89 @@ def restart_database(seconds: float, window: Window) -> Any:
     return during
 
 
-def kill_workers(seconds: float, window: Window, kills: int = 5) -> Any:
+def kill_workers(url: str, seconds: float, window: Window, kills: int = 5) -> Any:
+    """kill -9 a worker whose transaction has written to the stock tables and not yet committed, `kills` times."""
+    admin = admin_dsn(url, own=True)
+
     def during(server: Gunicorn, traffic: Traffic) -> None:
         killed = []
-        for n in range(kills):
-            at = wait_until(traffic, seconds * (0.2 + 0.12 * n))
-            window.start = window.start or at
-            pid = random.choice(server.workers())
-            os.kill(pid, signal.SIGKILL)
-            killed.append(f"{pid} at {at:.1f} s")
+        with psycopg.connect(admin, autocommit=True) as conn:
+            for n in range(kills):
+                at = wait_until(traffic, seconds * (0.2 + 0.12 * n))
+                window.start = window.start or at
+                pid, xid, statement = booking_in_flight(conn, server)
+                os.kill(pid, signal.SIGKILL)
+                if xid:
+                    window.xids.append(xid)
+                killed.append(f"{pid} at {at:.1f} s " + (f"mid-booking (open transaction {xid}, last statement "
+                                                         f"{statement!r})" if xid else "(no booking caught in flight)"))
         window.end = time.monotonic() - traffic.started
-        window.note = f"killed (SIGKILL) workers {', '.join(killed)}; workers now {sorted(server.workers())}"
+        window.note = "killed (SIGKILL) workers:\n    " + "\n    ".join(killed) + \
+            f"\n  workers now {sorted(server.workers())}"
 
     return during
 
 
+def booking_in_flight(conn: psycopg.Connection[Any], server: Gunicorn, tries: int = 600) -> tuple[int, str, str]:
+    """A worker whose open transaction has written a movement or a balance (its xid assigned), found through its
+    pooled connection's client port; a random worker if none is caught within `tries` looks 5 ms apart."""
+    ports = worker_ports(server)
+    for attempt in range(tries):
+        if attempt % 100 == 99:
+            ports = worker_ports(server)  # a pool may have opened a new connection
+        rows = conn.execute(
+            "SELECT client_port, backend_xid::text, left(query, 40) FROM pg_stat_activity WHERE datname = "
+            "current_database() AND backend_xid IS NOT NULL AND (query LIKE '%stock_movements%' "
+            "OR query LIKE '%stock_balances%')").fetchall()
+        for port, xid, query in rows:
+            if port in ports:
+                return ports[port], xid, query
+        time.sleep(0.005)
+    return random.choice(server.workers()), "", ""
+
+
+def worker_ports(server: Gunicorn) -> dict[int, int]:
+    """Local TCP port of each worker socket -> the worker's pid (from /proc/net/tcp and the workers' fds)."""
+    inode_to_pid = {}
+    for pid in server.workers():
+        try:
+            for fd in os.listdir(f"/proc/{pid}/fd"):
+                target = os.readlink(f"/proc/{pid}/fd/{fd}")
+                if target.startswith("socket:["):
+                    inode_to_pid[target[8:-1]] = pid
+        except OSError:
+            continue
+    ports = {}
+    for line in Path("/proc/net/tcp").read_text().splitlines()[1:]:
+        columns = line.split()
+        if columns[9] in inode_to_pid:
+            ports[int(columns[1].split(":")[1], 16)] = inode_to_pid[columns[9]]
+    return ports
+
+
+def transaction_outcomes(url: str, xids: list[str]) -> None:
+    """What became of the killed workers' open transactions (PostgreSQL keeps each transaction's status)."""
+    if not xids:
+        return
+    with psycopg.connect(admin_dsn(url, own=True)) as conn:
+        epoch = conn.execute("SELECT pg_current_xact_id()::text::bigint >> 32").fetchone()
+        outcomes = Counter(
+            str(row[0]) for xid in xids
+            for row in [conn.execute("SELECT pg_xact_status(((%s::bigint << 32) | %s::bigint)::text::xid8)",
+                                     (epoch[0] if epoch else 0, int(xid))).fetchone()] if row)
+    print(f"  the killed workers' open transactions: {dict(outcomes)} ('committed': the commit came between the look "
+          "and the kill; 'aborted': the kill rolled it back)")
+
+
+def admin_dsn(url: str, own: bool = False) -> str:
+    """A psycopg DSN for the server's `postgres` database, or with `own` for the test's database."""
+    target = make_url(url).set(drivername="postgresql")
+    return (target if own else target.set(database="postgres")).render_as_string(hide_password=False)
+
+
 def read_only(url: str, seconds: float, window: Window) -> Any:
-    target = make_url(url)
-    name = target.database
-    admin = target.set(drivername="postgresql", database="postgres").render_as_string(hide_password=False)
+    name = make_url(url).database
+    admin = admin_dsn(url)
 
     def switch(value: str) -> int:
         with psycopg.connect(admin, autocommit=True) as conn:
@@ -131,9 +197,9 @@ def summarise(samples: list[Sample], window: Window, settle: float) -> None:
     if failures:
         last_failure = failures[-1].start + failures[-1].ms / 1000
         recovered = next((s for s in writes if s.start >= last_failure and 200 <= s.status < 300), None)
-        print(f"  writes failed from {failures[0].start:.1f} s to {last_failure:.1f} s (outage seen by the clients "
-              f"{last_failure - failures[0].start:.1f} s); the first write after the last failure succeeded "
-              + (f"{recovered.start - last_failure:.2f} s after it" if recovered else "never"))
+        print(f"  {len(failures)} writes failed, from {failures[0].start:.1f} s to {last_failure:.1f} s; the first "
+              "write after the last failure succeeded " + (f"{recovered.start - last_failure:.2f} s after it"
+                                                            if recovered else "never"))
     else:
         print("  no write failed")
 
@@ -146,10 +212,14 @@ def main() -> None:
     if args.fault == "db-restart":
         during = restart_database(args.seconds, window)
     elif args.fault == "worker-kill":
-        during = kill_workers(args.seconds, window)
+        during = kill_workers(args.database_url, args.seconds, window)
     else:
         during = read_only(args.database_url, args.seconds, window)
-    ok = run(args, during, after=lambda traffic: summarise(traffic.samples, window, settle=2.0))
+    def after(traffic: Traffic) -> None:
+        summarise(traffic.samples, window, settle=2.0)
+        transaction_outcomes(args.database_url, window.xids)
+
+    ok = run(args, during, after)
     sys.exit(0 if ok else 1)
 
 
