@@ -3,10 +3,12 @@
     .venv/bin/python bench/fault_test.py --fault db-restart --seconds 30    # restarts the local PostgreSQL 15 cluster
     .venv/bin/python bench/fault_test.py --fault worker-kill --seconds 30   # kill -9 a gunicorn worker, five times
     .venv/bin/python bench/fault_test.py --fault read-only --seconds 30     # the database read-only for a third
+    .venv/bin/python bench/fault_test.py --fault disk-full --seconds 30     # the ledger's own small disk full (root)
 
 db-restart runs `pg_ctlcluster --skip-systemctl-redirect <version> main restart` (root, local cluster only): every
 database on the server goes away for a few seconds. read-only sets `default_transaction_read_only` on the test's
-own database and ends its connections, then resets it. After each, the script prints the answers before, during
+own database and ends its connections, then resets it. disk-full puts the ledger table in a tablespace on a small
+tmpfs and fills it for a third of the run. After each, the script prints the answers before, during
 and after the fault (successes, clean errors by code, unclean ones: a 500, an HTML page, no answer), how long the
 service took to book again, `stockpile check-ledger` and whether any booking was lost or doubled.
 """
@@ -15,9 +17,11 @@ from __future__ import annotations
 
 import os
 import random
+import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 from collections import Counter
 from dataclasses import dataclass, field
@@ -82,6 +86,7 @@ def kill_workers(url: str, seconds: float, window: Window, kills: int = 5) -> An
                 killed.append(f"{pid} at {at:.1f} s " + (f"mid-booking (open transaction {xid}, last statement "
                                                          f"{statement!r})" if xid else "(no booking caught in flight)"))
         window.end = time.monotonic() - traffic.started
+        time.sleep(1)  # let the master reap the last one before listing the workers
         window.note = "killed (SIGKILL) workers:\n    " + "\n    ".join(killed) + \
             f"\n  workers now {sorted(server.workers())}"
 
@@ -169,6 +174,60 @@ def read_only(url: str, seconds: float, window: Window) -> Any:
     return during
 
 
+class SmallDisk:
+    """A 16 MiB tmpfs holding a tablespace for the ledger table, filled up to make the disk full (root only).
+
+    Only `stock_movements` moves there, so the write-ahead log and every other file stay on the real disk: a full
+    tablespace makes inserts fail with SQLSTATE 53100 (disk full) without endangering the cluster, as a full WAL
+    disk would (PostgreSQL stops).
+    """
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+        self.name = f"{make_url(url).database}_small_disk"
+        self.path = Path(tempfile.mkdtemp(prefix="stockpile-small-disk-"))
+        self.filler = self.path / "filler"
+        subprocess.run(["mount", "-t", "tmpfs", "-o", "size=16m", "tmpfs", str(self.path)], check=True)
+        (self.path / "pg").mkdir()
+        shutil.chown(self.path / "pg", "postgres", "postgres")
+
+    def move_ledger(self) -> None:
+        with psycopg.connect(admin_dsn(self.url, own=True), autocommit=True) as conn:
+            conn.execute(f"CREATE TABLESPACE \"{self.name}\" LOCATION '{self.path / 'pg'}'")
+            conn.execute(f'ALTER TABLE stock_movements SET TABLESPACE "{self.name}"')
+
+    def fill(self, leave: int = 16 * 1024) -> int:
+        free = os.statvfs(self.path).f_bavail * os.statvfs(self.path).f_frsize
+        with self.filler.open("wb") as out:
+            out.write(b"\0" * max(free - leave, 0))
+        return free - leave
+
+    def free_up(self) -> None:
+        self.filler.unlink()
+
+    def remove(self) -> None:
+        """After the database is dropped: drop the empty tablespace, unmount, remove the mount point."""
+        with psycopg.connect(admin_dsn(self.url), autocommit=True) as conn:
+            conn.execute(f'DROP TABLESPACE IF EXISTS "{self.name}"')
+        subprocess.run(["umount", str(self.path)], check=False)
+        self.path.rmdir()
+
+
+def disk_full(disk: SmallDisk, seconds: float, window: Window) -> Any:
+    def during(_server: Gunicorn, traffic: Traffic) -> None:
+        wait_until(traffic, 0)
+        disk.move_ledger()
+        window.start = wait_until(traffic, seconds * 0.3)
+        filled = disk.fill()
+        wait_until(traffic, seconds * 0.6)
+        disk.free_up()
+        window.end = time.monotonic() - traffic.started
+        window.note = (f"the ledger table's 16 MiB disk filled ({filled // 1024} KiB of filler) from "
+                       f"{window.start:.1f} s to {window.end:.1f} s, then the filler removed")
+
+    return during
+
+
 def phase(sample: Sample, window: Window, settle: float) -> str:
     """Where a request's answer fell: before the fault, during it (plus `settle` seconds) or after."""
     answered = sample.start + sample.ms / 1000
@@ -206,20 +265,27 @@ def summarise(samples: list[Sample], window: Window, settle: float) -> None:
 
 def main() -> None:
     parser = arguments(__doc__ or "")
-    parser.add_argument("--fault", choices=("db-restart", "worker-kill", "read-only"), required=True)
+    parser.add_argument("--fault", choices=("db-restart", "worker-kill", "read-only", "disk-full"), required=True)
     args = parser.parse_args()
     window = Window()
+    disk = SmallDisk(args.database_url) if args.fault == "disk-full" else None
     if args.fault == "db-restart":
         during = restart_database(args.seconds, window)
     elif args.fault == "worker-kill":
         during = kill_workers(args.database_url, args.seconds, window)
+    elif disk:
+        during = disk_full(disk, args.seconds, window)
     else:
         during = read_only(args.database_url, args.seconds, window)
     def after(traffic: Traffic) -> None:
         summarise(traffic.samples, window, settle=2.0)
         transaction_outcomes(args.database_url, window.xids)
 
-    ok = run(args, during, after)
+    try:
+        ok = run(args, during, after)
+    finally:
+        if disk:
+            disk.remove()
     sys.exit(0 if ok else 1)
 
 
