@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Flask, Response, jsonify, render_template, request
+from flask import Flask, Response, current_app, g, jsonify, render_template, request
 from flask_babel import gettext as _
+from sqlalchemy import exc as sqlalchemy_exc
+from sqlalchemy.exc import DBAPIError, DisconnectionError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 FieldMessages = dict[str, list[str]]
@@ -90,6 +92,12 @@ def handle_domain_error(error: DomainError) -> Response:
 
 def handle_http_exception(error: HTTPException) -> Response:
     """Render Werkzeug's errors, including webargs' 422 with its field messages."""
+    # A commit that fails after the view (in after_request) reaches Flask as a 500 wrapping the original error.
+    original = getattr(error, "original_exception", None)
+    if isinstance(error, InternalServerError) and original is not None:
+        unavailable = database_unavailable(original)
+        if unavailable is not None:
+            return unavailable
     data = getattr(error, "data", None) or {}
     errors = _flatten_locations(data.get("messages", {}))
     code = "invalid_input" if errors else (error.name or "error").lower().replace(" ", "_")
@@ -103,11 +111,48 @@ def handle_http_exception(error: HTTPException) -> Response:
 
 
 def handle_unexpected(error: Exception) -> Response:
-    """A bug: log it and answer 500 without leaking internals."""
-    from flask import current_app
-
+    """A bug: log it and answer 500 without leaking internals; a database that cannot write is a 503."""
+    unavailable = database_unavailable(error)
+    if unavailable is not None:
+        return unavailable
     current_app.logger.exception("unhandled error", exc_info=error)
     return handle_http_exception(InternalServerError(_("Something went wrong on our side.")))
+
+
+# SQLSTATEs of a database that answers but refuses to write: read-only, and out of disk or memory.
+READ_ONLY_STATES = {"25006"}
+NO_SPACE_STATES = {"53100", "53200"}
+
+
+def database_unavailable(error: BaseException) -> Response | None:
+    """A 503 for a database that is down, restarting, read-only or full; None for any other error.
+
+    A lost connection surfaces as OperationalError or InterfaceError (both DBAPIError) or DisconnectionError; a
+    read-only PostgreSQL as InternalError with SQLSTATE 25006; SQLite says "readonly" or "disk is full" in an
+    OperationalError. None of these is a bug, and the client can retry (with the same idempotency key).
+    """
+    if not isinstance(error, DBAPIError | DisconnectionError):
+        return None
+    state = getattr(getattr(error, "orig", None), "sqlstate", None)
+    text = str(getattr(error, "orig", error)).lower()
+    if state in READ_ONLY_STATES or "readonly database" in text:
+        code, message = "database_read_only", _("The database is read-only at the moment, so nothing can be "
+                                                "saved; reading still works. Try again later.")
+    elif state in NO_SPACE_STATES or "disk is full" in text:
+        code, message = "database_full", _("The database has run out of space, so nothing can be saved; reading "
+                                           "still works. Try again later.")
+    elif isinstance(error, DisconnectionError | sqlalchemy_exc.OperationalError | sqlalchemy_exc.InterfaceError) or (
+            error.connection_invalidated):
+        code, message = "database_unavailable", _("The database is unavailable at the moment. Try again shortly; "
+                                                  "a booking retried with the same idempotency key is booked once.")
+    else:
+        return None
+    current_app.logger.warning("database unavailable (%s): %s", code, text.splitlines()[0] if text else "")
+    # The signed-in user cannot be read now; the error page must not try (it would fail again).
+    g._login_user = current_app.login_manager.anonymous_user()  # type: ignore[attr-defined]
+    response = error_response(503, code, message)
+    response.headers["Retry-After"] = "5"
+    return response
 
 
 def _flatten_locations(messages: Any) -> FieldMessages:
