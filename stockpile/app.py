@@ -24,12 +24,13 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 
 
 def _register_extensions(app: Flask) -> None:
-    from stockpile import api, i18n, security
+    from stockpile import api, i18n, input_guard, security
     from stockpile.auth import guard
 
     Babel(app, locale_selector=i18n.select_locale, timezone_selector=i18n.select_timezone)
     i18n.init_app(app)
     security.init_app(app)
+    input_guard.init_app(app)
     guard.init_app(app)
     api.init_app(app)
 

@@ -80,3 +80,17 @@ def test_the_database_refuses_to_rewrite_history(db, statement) -> None:
     assert db.scalar(select(func.count()).select_from(AuditEvent)) > 0
     with pytest.raises(DBAPIError, match="append-only"), db.begin_nested():
         db.execute(text(statement))
+
+
+@pytest.mark.parametrize("text", ["bad\x00byte", "lone \ud800 surrogate"])
+def test_text_no_database_can_store_is_refused_by_field(client, api_as, as_role, db, text) -> None:
+    body = {"code": "X-1", "name": text, "category": "hand", "unit_of_issue": "piece"}
+    response = client.post("/api/v1/items", headers=api_as("admin"), json=body)
+    assert response.status_code == 422
+    assert "name" in response.json["errors"]
+    if "\x00" not in text:
+        return  # a form or URL cannot even carry a lone surrogate; JSON escapes can
+    page = as_role("admin").post("/admin/items/new", data={**body, "name": "ok", "en_standard": text})
+    assert page.status_code == 422
+    query = client.get("/api/v1/items", headers=api_as("admin"), query_string={"page": text})
+    assert query.status_code == 422
