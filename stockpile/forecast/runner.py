@@ -23,6 +23,7 @@ from flask_babel import gettext as _
 from sqlalchemy import insert, select, update
 from sqlalchemy.exc import IntegrityError
 
+from stockpile import audit
 from stockpile.db import local_today, session, transaction, utcnow
 from stockpile.errors import Conflict
 from stockpile.forecast import engine, queries
@@ -104,6 +105,7 @@ def start_run(trigger: RunTrigger, user_id: int | None = None) -> ForecastRun:
         raise Conflict(_("A forecast run is already running (run %(id)s, started %(at)s UTC); wait for it to "
                          "finish.", id=running.id if running else "?",
                          at=running.started_at.strftime("%Y-%m-%d %H:%M") if running else "?")) from None
+    audit.record(user_id, "forecast.run_start", run, trigger=trigger.value)
     return run
 
 

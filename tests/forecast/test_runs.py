@@ -112,3 +112,13 @@ def test_forecast_run_if_none_runs_only_once(db, scarce, runner_cli) -> None:
 @pytest.fixture
 def runner_cli(app):
     return app.test_cli_runner()
+
+
+def test_starting_a_run_is_audited_with_who_started_it(db, users) -> None:
+    from sqlalchemy import select
+
+    from stockpile.audit import AuditEvent
+
+    run = runner.start_run(RunTrigger.MANUAL, users["continuity"].id)
+    event = db.scalar(select(AuditEvent).where(AuditEvent.action == "forecast.run_start"))
+    assert (event.actor_id, event.object_id, event.details["trigger"]) == (users["continuity"].id, run.id, "manual")
