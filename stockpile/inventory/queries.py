@@ -142,6 +142,8 @@ def propose_picks(item_id: int, quantity: int, warehouse_id: int | None = None, 
             Warehouse.active.is_(True),
         )
         .order_by(Lot.expiry_date, Lot.id, Warehouse.code)
+        # Balances change through guarded UPDATEs; read the rows as they are now, not as first loaded.
+        .execution_options(populate_existing=True)
     )
     if warehouse_id is not None:
         stmt = stmt.where(StockBalance.warehouse_id == warehouse_id)

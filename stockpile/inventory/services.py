@@ -15,7 +15,7 @@ from sqlalchemy.exc import IntegrityError
 from stockpile import audit
 from stockpile.db import local_today, session, utcnow
 from stockpile.errors import Conflict, FieldErrors, InvalidTransition, NotFound
-from stockpile.inventory import balances
+from stockpile.inventory import balances, hooks
 from stockpile.inventory.models import (
     STATUS_TRANSITIONS,
     Lot,
@@ -147,11 +147,14 @@ def reverse(*, movement_id: int, reason: str, user_id: int | None,
     """Undo a booking with a movement that points to it; the original stays in the ledger."""
     check_reason(reason)
     original = get_movement(movement_id)
+    if idempotency_key and (existing := _by_key(idempotency_key)) is not None:
+        return _replay(existing, original.type)  # a retry of a reversal that went through
     if original.is_reversal:
         raise Conflict(_("Movement %(id)d is itself a reversal; book the correction anew instead.", id=original.id))
     already = session().scalar(select(StockMovement.id).where(StockMovement.reverses_id == original.id))
     if already is not None:
         raise Conflict(_("Movement %(id)d was already reversed by movement %(by)d.", id=original.id, by=already))
+    hooks.check_reversal(original)
 
     def book() -> StockMovement:
         movement = _append(original.type, original.lot, original.to_warehouse_id, original.from_warehouse_id,
@@ -200,6 +203,8 @@ def _set_status(lot: Lot, status: QualityStatus, reason: str, user_id: int | Non
     lot.quality_status = status
     session().flush()
     audit.record(user_id, "lot.status", lot, old=old.value, new=status.value, reason=reason)
+    if old is QualityStatus.RELEASED:
+        hooks.lot_became_unusable(lot, user_id)
 
 
 def _find_or_create_lot(item: Item, lot_number: str, supplier: str, expiry_date: dt.date,

@@ -9,6 +9,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select, func, select
 from wtforms.fields.choices import SelectChoice
 
+from stockpile.api import MAX_ID
 from stockpile.auth.guard import roles_required
 from stockpile.auth.models import Role, User
 from stockpile.db import local_today, session
@@ -97,8 +98,9 @@ def lot(lot_id: int) -> str:
 def ledger() -> str:
     """The ledger, newest first, filtered and paged."""
     form, stmt = _filtered_ledger()
-    page = max(request.args.get("page", 1, type=int) or 1, 1)
     size = int(current_app.config["PAGE_SIZE"])
+    # Past the last page there is nothing; capping keeps the OFFSET a number the database can hold.
+    page = min(max(request.args.get("page", 1, type=int) or 1, 1), MAX_ID // size)
     total = session().scalar(select(func.count()).select_from(stmt.order_by(None).subquery())) or 0
     movements = session().scalars(stmt.limit(size).offset((page - 1) * size)).all()
     args = {k: v for k, v in request.args.items() if k != "page" and v}

@@ -2,26 +2,34 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
+from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import and_, case, func, select
+from sqlalchemy import and_, case, func, select, update
 
 from stockpile import audit
 from stockpile.db import local_today, session
 from stockpile.errors import FieldErrors
 from stockpile.inventory.models import Lot, QualityStatus, StockBalance
 from stockpile.inventory.validation import check_quantity
-from stockpile.reference.models import EssentialProcess, Item
+from stockpile.reference.models import EssentialProcess, Item, Warehouse
 from stockpile.requests.models import Allocation, AllocationChange
 
 
 def usable_free(item_id: int) -> int:
-    """National released, unexpired on-hand stock of an item minus what is reserved on it."""
-    today = local_today()
+    """Free stock an approval can reserve: released lots with the minimum shelf life left, in active warehouses.
+
+    The same rule as the FEFO reservation at approval, so what the review page shows as free can be approved.
+    """
+    min_days = int(current_app.config.get("MIN_REMAINING_SHELF_LIFE_DAYS", 30))
+    cutoff = local_today() + dt.timedelta(days=min_days)
     total = session().scalar(
         select(func.coalesce(func.sum(StockBalance.on_hand - StockBalance.reserved), 0))
         .join(Lot, Lot.id == StockBalance.lot_id)
-        .where(StockBalance.item_id == item_id,
-               and_(Lot.quality_status == QualityStatus.RELEASED, Lot.expiry_date >= today))
+        .join(Warehouse, Warehouse.id == StockBalance.warehouse_id)
+        .where(StockBalance.item_id == item_id, Warehouse.active.is_(True),
+               and_(Lot.quality_status == QualityStatus.RELEASED, Lot.expiry_date >= cutoff))
     )
     return int(total or 0)
 
@@ -87,7 +95,10 @@ def draw_on_allocation(process_id: int, item_id: int, quantity: int) -> int:
     if allocation is None:
         return 0
     taken = min(quantity, allocation.remaining)
-    allocation.used += taken
+    # An UPDATE relative to the stored value, so concurrent draws and give-backs never overwrite each other.
+    session().execute(update(Allocation).where(Allocation.id == allocation.id)
+                      .values(used=Allocation.used + taken).execution_options(synchronize_session=False))
+    session().refresh(allocation)
     return taken
 
 
@@ -95,4 +106,7 @@ def give_back_to_allocation(process_id: int, item_id: int, quantity: int) -> Non
     """Undo a draw when an approved request is cancelled before it was picked."""
     allocation = allocation_for(process_id, item_id)
     if allocation is not None and quantity:
-        allocation.used = max(0, allocation.used - quantity)
+        session().execute(update(Allocation).where(Allocation.id == allocation.id)
+                          .values(used=case((Allocation.used > quantity, Allocation.used - quantity), else_=0))
+                          .execution_options(synchronize_session=False))
+        session().refresh(allocation)

@@ -8,12 +8,15 @@ from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import select
 
+from stockpile import audit
 from stockpile.auth.models import User
 from stockpile.db import local_today, session, utcnow
 from stockpile.errors import Conflict, FieldErrors
-from stockpile.inventory import balances
+from stockpile.inventory import balances, hooks
 from stockpile.inventory import services as inventory
-from stockpile.inventory.queries import propose_picks
+from stockpile.inventory.models import Lot, StockMovement
+from stockpile.inventory.queries import PickProposal, propose_picks
+from stockpile.inventory.validation import MAX_QUANTITY
 from stockpile.reference.models import Item
 from stockpile.requests import allocations
 from stockpile.requests.models import LineReservation, RequestLine, RequestState, SupplyRequest
@@ -51,7 +54,7 @@ def _validated(request: SupplyRequest, decisions: Decisions) -> dict[int, int]:
     for line in request.lines:
         quantity, note = decisions.get(line.id, (None, ""))
         key = f"line-{line.id}"
-        if isinstance(quantity, bool) or not isinstance(quantity, int) or quantity < 0:
+        if isinstance(quantity, bool) or not isinstance(quantity, int) or not 0 <= quantity <= MAX_QUANTITY:
             errors[key] = [_("Enter the quantity approved (0 or more).")]
         elif quantity > line.quantity_requested:
             errors[key] = [_("%(qty)d is more than the %(asked)d requested.", qty=quantity,
@@ -98,6 +101,10 @@ def _reserve(line: RequestLine, quantity: int, number: str) -> None:
               got=proposal.covered, qty=quantity, item=line.item.code, days=min_days),
             {f"line-{line.id}": [_("Only %(got)d units in usable lots.", got=proposal.covered)]},
         )
+    _reserve_proposal(line, proposal)
+
+
+def _reserve_proposal(line: RequestLine, proposal: PickProposal) -> None:
     for pick in proposal.lines:
         balances.reserve_stock(pick.lot, pick.warehouse.id, pick.quantity, local_today())
         line.reservations.append(LineReservation(lot_id=pick.lot.id, warehouse_id=pick.warehouse.id,
@@ -139,3 +146,58 @@ def cancel_by_continuity(request: SupplyRequest, reviewer: User, reason: str) ->
                                             line.quantity_from_allocation)
         line.quantity_from_allocation = 0
     session().flush()
+
+
+def replan_reservations(lot: Lot, user_id: int | None) -> None:
+    """A reserved lot was blocked, recalled or expired: free its reservations and reserve other lots instead.
+
+    What no other lot can cover is taken off the approval, with a note on the line and in the audit log, so the
+    pick list never points at unusable stock and the shortfall is visible to the region and the forecast.
+    """
+    open_states = (S.APPROVED, S.PARTIALLY_APPROVED)
+    reservations = session().scalars(
+        select(LineReservation).join(RequestLine, RequestLine.id == LineReservation.line_id)
+        .join(SupplyRequest, SupplyRequest.id == RequestLine.request_id)
+        .where(LineReservation.lot_id == lot.id, LineReservation.released < LineReservation.quantity,
+               SupplyRequest.state.in_(open_states))
+    ).all()
+    for reservation in reservations:
+        _move_reservation(reservation, lot, user_id)
+
+
+def _move_reservation(reservation: LineReservation, lot: Lot, user_id: int | None) -> None:
+    outstanding = reservation.outstanding
+    balances.release_reservation(lot, reservation.warehouse_id, outstanding)
+    reservation.released = reservation.quantity
+    line = session().get(RequestLine, reservation.line_id)
+    assert line is not None
+    min_days = int(current_app.config.get("MIN_REMAINING_SHELF_LIFE_DAYS", 30))
+    proposal = propose_picks(line.item_id, outstanding, min_shelf_life_days=min_days)
+    _reserve_proposal(line, proposal)
+    if proposal.shortfall:
+        line.quantity_approved = (line.quantity_approved or 0) - proposal.shortfall
+        line.approval_note = "; ".join(filter(None, [line.approval_note, _(
+            "%(n)d units lost with lot %(lot)s (%(status)s) and not replaced.",
+            n=proposal.shortfall, lot=lot.lot_number, status=lot.quality_status.value)]))
+        given_back = min(proposal.shortfall, line.quantity_from_allocation)
+        allocations.give_back_to_allocation(line.request.essential_process_id, line.item_id, given_back)
+        line.quantity_from_allocation -= given_back
+    session().flush()
+    audit.record(user_id, "request.replan", line.request, line=line.id, lot=lot.lot_number, moved=proposal.covered,
+                 lost=proposal.shortfall)
+
+
+def refuse_reversal_of_picks(movement: StockMovement) -> None:
+    """An issue booked by a request's pick left with that request; reversing it would make shipped stock free."""
+    picked = session().scalar(select(LineReservation).where(LineReservation.issue_movement_id == movement.id))
+    if picked is not None:
+        line = session().get(RequestLine, picked.line_id)
+        number = line.request.number if line else "?"
+        raise Conflict(_("Movement %(id)d was picked for request %(number)s; record a return receipt instead of "
+                         "reversing it.", id=movement.id, number=number))
+
+
+def init_app() -> None:
+    """Register with the ledger's hooks."""
+    hooks.on_lot_unusable(replan_reservations)
+    hooks.guard_reversal(refuse_reversal_of_picks)

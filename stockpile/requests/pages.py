@@ -9,7 +9,7 @@ from flask_babel import lazy_gettext as _l
 
 from stockpile.auth.models import Role, User
 from stockpile.home import Panel, add_nav_link, add_panel
-from stockpile.requests import queries
+from stockpile.requests import fulfilment, queries
 from stockpile.requests.review_views import bp as review_bp
 from stockpile.requests.views import bp as requests_bp
 from stockpile.requests.workflow import STATE_LABELS
@@ -39,7 +39,8 @@ def _picking_panel(_user: User) -> Panel:
 
 
 def init_app(app: Flask) -> None:
-    """Navigation links, dashboard panels and the state names for templates."""
+    """Navigation links, dashboard panels, the state names for templates and the ledger hooks."""
+    fulfilment.init_app()
     if not getattr(init_app, "_registered", False):
         add_nav_link("requests.list_requests", _l("Requests"), tuple(Role))
         add_nav_link("review.queue", _l("Review"), (Role.CONTINUITY, Role.ADMIN))

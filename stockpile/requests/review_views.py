@@ -87,7 +87,9 @@ def rationing(item_id: int) -> ViewResult:
     proposal = scarcity.propose(item_id)
     form, errors = EmptyForm(), {}
     if form.validate_on_submit():
-        quantities = {row.line.id: _int_or_none(request.form.get(f"qty-{row.line.id}")) for row in proposal.rows}
+        # The lines the reviewer saw, not the lines open now: a request submitted meanwhile must not be decided.
+        shown = [int(value) for value in request.form.getlist("line") if value.isascii() and value.isdigit()]
+        quantities = {line_id: _int_or_none(request.form.get(f"qty-{line_id}")) for line_id in shown}
         try:
             decided = scarcity.accept(item_id, quantities, signed_in_user())  # type: ignore[arg-type]
         except DomainError as error:

@@ -75,7 +75,7 @@ def propose(item_id: int) -> Proposal:
     return Proposal(item, free, remaining, rows)
 
 
-def accept(item_id: int, quantities: dict[int, int], reviewer: User) -> list[SupplyRequest]:
+def accept(item_id: int, quantities: dict[int, int | None], reviewer: User) -> list[SupplyRequest]:
     """Decide every request in the proposal: the item's lines as given, other lines in full.
 
     A request left with nothing at all is rejected with the rationing as its reason.
@@ -84,11 +84,15 @@ def accept(item_id: int, quantities: dict[int, int], reviewer: User) -> list[Sup
     lines = {line.id: line for line in open_lines(item_id)}
     if set(quantities) != set(lines):
         raise FieldErrors.one("lines", _("The proposal changed while you looked at it; reload and decide again."))
+    blank = [line_id for line_id, quantity in quantities.items() if quantity is None or quantity < 0]
+    if blank:
+        raise FieldErrors({f"line-{line_id}": [_("Enter a quantity (0 or more).")] for line_id in blank},
+                          _("Enter a quantity for every line, 0 to give nothing."))
     note = _("Rationed: %(item)s is scarce.", item=item.code if item else "")
     decided = []
     for request in sorted({line.request for line in lines.values()}, key=lambda r: r.id):
         decisions = {
-            line.id: ((quantities[line.id], note) if line.id in quantities else (line.quantity_requested, ""))
+            line.id: ((quantities[line.id], note) if line.id in quantities else (line.quantity_requested, ""))  # type: ignore[misc]
             for line in request.lines
         }
         if not any(quantity for quantity, _note in decisions.values()):

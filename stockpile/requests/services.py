@@ -16,7 +16,7 @@ from stockpile import audit
 from stockpile.auth.models import Role, User
 from stockpile.db import local_today, session, utcnow
 from stockpile.errors import Conflict, FieldErrors, Forbidden
-from stockpile.inventory.validation import check_quantity
+from stockpile.inventory.validation import MAX_QUANTITY, check_quantity
 from stockpile.reference.models import EssentialProcess, Item, Warehouse
 from stockpile.requests.allocations import usable_free
 from stockpile.requests.models import RequestLine, RequestState, SupplyRequest
@@ -112,7 +112,7 @@ def confirm_receipt(request: SupplyRequest, user: User, received: dict[int, tupl
     for line in request.lines:
         quantity, note = received.get(line.id, (None, ""))
         key = f"line-{line.id}"
-        if isinstance(quantity, bool) or not isinstance(quantity, int) or quantity < 0:
+        if isinstance(quantity, bool) or not isinstance(quantity, int) or not 0 <= quantity <= MAX_QUANTITY:
             errors[key] = [_("Enter the number of units received (0 or more).")]
         elif quantity != line.quantity_issued and not note.strip():
             errors[key] = [_("%(got)d received but %(sent)d sent: add a note on the difference.",

@@ -11,6 +11,7 @@ from sqlalchemy import select
 from werkzeug.wrappers import Response
 from wtforms.fields.choices import SelectChoice
 
+from stockpile.api import MAX_ID
 from stockpile.auth.guard import roles_required, signed_in_user
 from stockpile.auth.models import Role
 from stockpile.db import session
@@ -46,12 +47,12 @@ def _draft_data(form: RequestForm) -> services.DraftData:
     for entry in form.lines:
         item, quantity = entry.form.item_id.data, entry.form.quantity.data
         if item or quantity is not None:
-            lines.append((int(item) if item and item.isdigit() else 0, quantity if quantity is not None else 0))
+            lines.append((_id_or_zero(item), quantity if quantity is not None else 0))
     warehouse = form.delivery_warehouse_id.data
     return services.DraftData(
         essential_process_id=form.essential_process_id.data or 0, needed_by=form.needed_by.data,
         justification=form.justification.data or "", contact=form.contact.data or "", lines=lines,
-        delivery_warehouse_id=int(warehouse) if warehouse else None,
+        delivery_warehouse_id=(_id_or_zero(warehouse) or -1) if warehouse else None,
         delivery_address=form.delivery_address.data or "", form_token=form.form_token.data or None,
     )
 
@@ -199,8 +200,15 @@ def confirm_request(request_id: int) -> ViewResult:
                            values=request.form), status
 
 
+def _id_or_zero(value: str | None) -> int:
+    """A posted id, or 0 (which matches nothing) for text, symbols or numbers no row can have."""
+    if value and value.isascii() and value.isdigit() and int(value) <= MAX_ID:
+        return int(value)
+    return 0
+
+
 def _int_or_none(value: str | None) -> int | None:
-    try:
-        return int(value) if value not in (None, "") else None
-    except ValueError:
+    if value is None or not value.strip().lstrip("-").isascii() or not value.strip().lstrip("-").isdigit():
         return None
+    number = int(value)
+    return number if abs(number) <= MAX_ID else None

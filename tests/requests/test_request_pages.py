@@ -155,7 +155,8 @@ def test_rationing_page_proposes_and_accepting_decides_requests(as_role, db, sto
     assert page.status_code == 200
     values = dict(re.findall(r'name="(qty-\d+)"[^>]*value="(\d+)"', page.text))
     assert sorted(values.values()) == ["200", "800"]
-    accepted = continuity.post(f"/review/rationing/{ffp2.id}", data=values)
+    shown = re.findall(r'name="line" value="(\d+)"', page.text)
+    accepted = continuity.post(f"/review/rationing/{ffp2.id}", data={**values, "line": shown})
     assert accepted.status_code == 302
     states = sorted(r.state.value for r in db.scalars(select(SupplyRequest)))
     assert states == ["approved", "partially_approved"]
@@ -193,3 +194,46 @@ def test_stock_overview_shows_allocated_reserved_and_free(as_role, db, stock) ->
     cells = re.findall(r"<td>([^<]*)</td>", row)
     assert "1000 piece" in cells  # on hand
     assert cells[-5:-1] == ["1000", "300", "700", "0"]  # free, allocated, free beyond allocations, not usable
+
+
+def test_rationing_never_decides_a_request_the_reviewer_did_not_see(as_role, db, stock) -> None:
+    ffp2, _gloves, process = stock
+    region = as_role("region")
+    region.post("/requests/new", data=new_form(process, [(ffp2, 800)], form_token="a"))
+    region.post("/requests/new", data=new_form(process, [(ffp2, 600)], form_token="b"))
+    continuity = as_role("continuity")
+    page = continuity.get(f"/review/rationing/{ffp2.id}")
+    values = dict(re.findall(r'name="(qty-\d+)"[^>]*value="(\d+)"', page.text))
+    shown = re.findall(r'name="line" value="(\d+)"', page.text)
+    region.post("/requests/new", data=new_form(process, [(ffp2, 50)], form_token="c"))  # arrives meanwhile
+    stale = continuity.post(f"/review/rationing/{ffp2.id}", data={**values, "line": shown})
+    assert stale.status_code == 422
+    assert "The proposal changed while you looked at it" in stale.text
+    blank = continuity.post(f"/review/rationing/{ffp2.id}", data={"line": shown, f"qty-{shown[0]}": ""})
+    assert blank.status_code == 422
+    assert sorted(r.state.value for r in db.scalars(select(SupplyRequest))) == ["submitted"] * 3
+
+
+@pytest.mark.parametrize("item_value", ["²", "99999999999999999999", "abc"])
+def test_strange_item_values_are_refused_beside_the_lines_not_a_500(as_role, db, stock, item_value) -> None:
+    _ffp2, _gloves, process = stock
+    data = new_form(process, [], **{"lines-0-item_id": item_value, "lines-0-quantity": "5",
+                                    "delivery_warehouse_id": "x"})
+    response = as_role("region").post("/requests/new", data=data)
+    assert response.status_code == 422
+    assert "Line 1: choose an active item." in response.text
+
+
+def test_an_absurd_received_quantity_is_refused_not_a_500(as_role, db, stock, users) -> None:
+    from stockpile.requests import fulfilment, services
+    from tests.requests.helpers import submitted
+
+    ffp2, _gloves, process = stock
+    request = submitted(users["region"], process, [(ffp2, 5)])
+    fulfilment.approve(request, users["continuity"], {request.lines[0].id: (5, "")})
+    fulfilment.pick(request, users["logistics"])
+    services.ship(request, users["logistics"], "DHL", "1")
+    response = as_role("region").post(f"/requests/{request.id}/confirm",
+                                      data={f"received-{request.lines[0].id}": "99999999999999999999"})
+    assert response.status_code == 422
+    assert "Enter the number of units received" in response.text
