@@ -30,6 +30,7 @@ from stockpile.forecast import engine, queries
 from stockpile.forecast.demand import committed_demand, demand_history
 from stockpile.forecast.flags import compare, level_for
 from stockpile.forecast.models import (
+    FlagChange,
     FlagLevel,
     ForecastPoint,
     ForecastRun,
@@ -216,6 +217,23 @@ def build_flags(run: ForecastRun, national: dict[int, SeriesOutcome]) -> None:
         offset = (today - outcome.first_day).days if outcome.first_day else 0
         data = _input(item, today, outcome, max(offset, 0))
         session().add(flag_row(run.id, item, data, before.get(item_id)))
+    if previous is not None:
+        _carry_forward(run, previous, set(national))
+
+
+def _carry_forward(run: ForecastRun, previous: ForecastRun, fitted: set[int]) -> None:
+    """An item whose national series failed this time keeps its previous flag: an alarm must not vanish."""
+    for old in queries.flags_of(previous.id):
+        if old.item_id in fitted:
+            continue
+        session().add(ScarcityFlag(
+            run_id=run.id, item_id=old.item_id, level=old.level, change=FlagChange.UNCHANGED,
+            previous_level=old.level, usable_stock=old.usable_stock, mean_daily_forecast=old.mean_daily_forecast,
+            days_of_supply=old.days_of_supply, stockout_central=old.stockout_central,
+            stockout_pessimistic=old.stockout_pessimistic, below_safety=old.below_safety,
+            stockout_probability=old.stockout_probability, lead_time_days=old.lead_time_days,
+            safety_stock_days=old.safety_stock_days,
+        ))
 
 
 def _input(item: Item, today: dt.date, outcome: SeriesOutcome, offset: int) -> ProjectionInput:

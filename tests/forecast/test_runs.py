@@ -78,7 +78,25 @@ def test_one_failing_series_does_not_stop_the_run(db, scarce, monkeypatch) -> No
     broken = queries.national_series(run.id, scarce_item.id)
     assert "model exploded" in broken.error
     assert {f.item_id for f in queries.flags_of(run.id)} >= {plenty.id}
-    assert scarce_item.id not in {f.item_id for f in queries.flags_of(run.id)}
+    assert scarce_item.id not in {f.item_id for f in queries.flags_of(run.id)}  # no earlier flag to keep
+
+
+def test_a_flagged_item_whose_series_fails_keeps_its_previous_flag(db, scarce, monkeypatch) -> None:
+    scarce_item, _plenty = scarce
+    first = runner.run_forecast(RunTrigger.CLI)
+    real = runner.engine.forecast
+
+    def flaky(history, horizon):
+        if history.iloc[-1] == 100:
+            raise ValueError("model exploded")
+        return real(history, horizon)
+
+    monkeypatch.setattr(runner.engine, "forecast", flaky)
+    second = runner.run_forecast(RunTrigger.CLI)
+    kept = next(f for f in queries.flags_of(second.id) if f.item_id == scarce_item.id)
+    was = next(f for f in queries.flags_of(first.id) if f.item_id == scarce_item.id)
+    assert (kept.level, kept.stockout_pessimistic, kept.change) == (FlagLevel.CRITICAL, was.stockout_pessimistic,
+                                                                     FlagChange.UNCHANGED)
 
 
 def test_second_run_compares_with_the_first(db, scarce) -> None:
