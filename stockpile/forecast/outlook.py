@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import subprocess
 import sys
+import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -75,8 +76,12 @@ def launch_run(user_id: int) -> ForecastRun:
 def _spawn(url: str, run_id: int) -> None:
     code = "from stockpile.cli import main; main()"
     env = {**_environ(), "STOCKPILE_DATABASE_URL": url}
-    subprocess.Popen([sys.executable, "-c", code, "forecast", "run", "--run-id", str(run_id)],  # noqa: S603
-                     env=env, start_new_session=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    process = subprocess.Popen(  # noqa: S603
+        [sys.executable, "-c", code, "forecast", "run", "--run-id", str(run_id)],
+        env=env, start_new_session=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )
+    # Reap it when it ends, so a long-lived web worker collects no zombie processes.
+    threading.Thread(target=process.wait, name=f"forecast-run-{run_id}", daemon=True).start()
 
 
 def _environ() -> dict[str, str]:
