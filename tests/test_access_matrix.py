@@ -26,6 +26,8 @@ GET  /admin/<slug>/<id>                   admin
 POST /admin/<slug>/<id>                   admin
 GET  /admin/<slug>/new                    admin
 POST /admin/<slug>/new                    admin
+GET  /account/password                     ALL
+POST /account/password                     ALL
 GET  /admin/audit                         admin
 GET  /admin/audit/export.csv              admin
 GET  /admin/users                         admin

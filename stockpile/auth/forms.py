@@ -47,3 +47,11 @@ class PasswordForm(FlaskForm):
     """A new password set by the administrator."""
 
     password = PasswordField(_l("New password"), validators=[DataRequired()])
+
+
+class ChangePasswordForm(FlaskForm):
+    """A user's own password change: the current one, then the new one twice."""
+
+    current = PasswordField(_l("Current password"), validators=[DataRequired()])
+    password = PasswordField(_l("New password"), validators=[DataRequired()])
+    confirm = PasswordField(_l("New password again"), validators=[DataRequired()])

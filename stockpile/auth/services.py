@@ -76,6 +76,19 @@ def set_password(user: User, password: str, actor_id: int | None) -> None:
     audit.record(actor_id, "user.password_reset", user)
 
 
+def change_own_password(user: User, current: str, new: str, confirm: str) -> None:
+    """A user changes their own password; every other session of theirs ends."""
+    if not check_password_hash(user.password_hash, current):
+        raise FieldErrors.one("current", _("That is not your current password."))
+    if new != confirm:
+        raise FieldErrors.one("confirm", _("The two new passwords differ."))
+    validate_password(new)
+    user.password_hash = hash_password(new)
+    rotate_sessions(user)
+    session().flush()
+    audit.record(user.id, "user.password_change", user)
+
+
 def set_active(user: User, active: bool, actor_id: int | None) -> None:
     """Deactivate (ending sessions and revoking tokens) or reactivate a user."""
     user.active = active

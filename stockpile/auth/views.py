@@ -14,7 +14,7 @@ from wtforms.fields.choices import SelectChoice
 
 from stockpile import audit
 from stockpile.auth import services, throttle
-from stockpile.auth.forms import LoginForm, NewUserForm, PasswordForm, UserForm
+from stockpile.auth.forms import ChangePasswordForm, LoginForm, NewUserForm, PasswordForm, UserForm
 from stockpile.auth.guard import roles_required, signed_in_user
 from stockpile.auth.models import Role, User
 from stockpile.db import session
@@ -58,6 +58,25 @@ def logout() -> Response:
     audit.record(user.id, "auth.logout", user)
     logout_user()
     return redirect(url_for("auth.login"))
+
+
+@bp.route("/account/password", methods=["GET", "POST"])
+@roles_required(*Role)
+def change_password() -> ViewResult:
+    """Change one's own password; other browsers signed in as this user are signed out."""
+    form = ChangePasswordForm()
+    if form.validate_on_submit():
+        user = signed_in_user()
+        try:
+            services.change_own_password(user, form.current.data or "", form.password.data or "",
+                                         form.confirm.data or "")
+        except DomainError as error:
+            show_errors(form, error)
+        else:
+            login_user(user, remember=False)  # this browser keeps its session under the new token
+            flash(_("Password changed. Other sessions have been signed out."), "success")
+            return redirect(url_for("home.dashboard"))
+    return render_form("auth/change_password.html", form)
 
 
 def _safe_next(target: str | None) -> str:

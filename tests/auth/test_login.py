@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from sqlalchemy import select
 
 from stockpile.audit import AuditEvent
@@ -101,3 +102,28 @@ def test_fields_point_to_error_messages_only_when_there_are_some(client, db) -> 
     assert 'aria-describedby="email-errors"' in refused
     assert 'id="email-errors"' in refused
     assert 'aria-invalid="true"' in refused
+
+
+def test_changing_ones_password_keeps_this_session_and_ends_the_others(app, db) -> None:
+    user = factories.user(Role.REGION, region_code="VR09")
+    here, elsewhere = sign_in(app.test_client(), user), sign_in(app.test_client(), user)
+    response = here.post("/account/password", data={"current": factories.PASSWORD, "password": "a new long password",
+                                                    "confirm": "a new long password"})
+    assert response.status_code == 302
+    assert here.get("/").status_code == 200
+    assert elsewhere.get("/").status_code == 302
+    assert login(app.test_client(), user.email, "a new long password").status_code == 302
+
+
+@pytest.mark.parametrize(("current", "new", "confirm", "field"), [
+    ("wrong password!", "a new long password", "a new long password", "current"),
+    (factories.PASSWORD, "a new long password", "another long password", "confirm"),
+    (factories.PASSWORD, "short", "short", "password"),
+])
+def test_a_bad_password_change_is_refused_beside_the_field(app, db, current, new, confirm, field) -> None:
+    user = factories.user(Role.LOGISTICS)
+    client = sign_in(app.test_client(), user)
+    response = client.post("/account/password", data={"current": current, "password": new, "confirm": confirm})
+    assert response.status_code == 422
+    assert f'id="{field}-errors"' in response.text
+    assert login(app.test_client(), user.email, factories.PASSWORD).status_code == 302
