@@ -55,6 +55,13 @@ def utcnow() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
 
 
+def as_aware_utc(value: dt.datetime | str) -> dt.datetime:
+    """A timestamp from an aggregate such as min(), which loses the column type: naive, or text on SQLite."""
+    if isinstance(value, str):
+        value = dt.datetime.fromisoformat(value)
+    return value if value.tzinfo is not None else value.replace(tzinfo=dt.UTC)
+
+
 LOCAL_ZONE = ZoneInfo("Europe/Amsterdam")
 
 

@@ -21,7 +21,7 @@ import pandas as pd
 from sqlalchemy import func, select
 from sqlalchemy.orm import aliased
 
-from stockpile.db import LOCAL_ZONE, session
+from stockpile.db import LOCAL_ZONE, as_aware_utc, session
 from stockpile.inventory.models import Lot, MovementType, StockMovement
 from stockpile.requests.models import LineReservation, RequestLine, SupplyRequest
 from stockpile.requests.models import RequestState as S
@@ -57,7 +57,7 @@ def request_demand(since: dt.date) -> list[DemandRow]:
     for at, region_id, state, item_id, asked, approved, scarce in session().execute(stmt):
         quantity = asked if state is S.SUBMITTED or scarce else (approved or 0)
         if quantity:
-            rows.append(DemandRow(_aware(at).astimezone(LOCAL_ZONE).date(), item_id, region_id, quantity))  # type: ignore[arg-type]
+            rows.append(DemandRow(as_aware_utc(at).astimezone(LOCAL_ZONE).date(), item_id, region_id, quantity))  # type: ignore[arg-type]
     return rows
 
 
@@ -69,10 +69,6 @@ def committed_demand(item_id: int) -> int:
         .where(RequestLine.item_id == item_id, SupplyRequest.state.in_([S.APPROVED, S.PARTIALLY_APPROVED]))
     )
     return int(total or 0)
-
-
-def _aware(value: dt.datetime) -> dt.datetime:
-    return value if value.tzinfo is not None else value.replace(tzinfo=dt.UTC)
 
 
 def issue_demand(since: dt.date, until: dt.date) -> list[DemandRow]:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
@@ -10,7 +9,7 @@ from flask_babel import gettext as _
 from sqlalchemy import Select, func, select
 
 from stockpile.auth.models import Role, User
-from stockpile.db import session, utcnow
+from stockpile.db import as_aware_utc, session, utcnow
 from stockpile.errors import NotFound
 from stockpile.reference.models import EssentialProcess, Item, Region
 from stockpile.requests.models import OPEN_STATES, RequestLine, RequestState, SupplyRequest
@@ -87,16 +86,9 @@ def open_by_state(region_id: int | None = None) -> list[StateCount]:
     now = utcnow()
     rows = []
     for state, count, oldest in session().execute(stmt):
-        age = (now - _aware(oldest)).days if oldest is not None else 0
+        age = (now - as_aware_utc(oldest)).days if oldest is not None else 0
         rows.append(StateCount(state, int(count), age))
     return sorted(rows, key=lambda r: list(RequestState).index(r.state))
-
-
-def _aware(value: dt.datetime) -> dt.datetime:
-    # min() over a timestamp comes back without the column's type, so SQLite returns it naive.
-    if isinstance(value, str):
-        value = dt.datetime.fromisoformat(value)
-    return value if value.tzinfo is not None else value.replace(tzinfo=dt.UTC)
 
 
 @dataclass(frozen=True)
