@@ -24,7 +24,6 @@ DEFERRED_ALLOWED = {
     ("stockpile.ops.scheduler", "stockpile.forecast.models"),
     ("stockpile.ops.scheduler", "stockpile.forecast.runner"),
     ("stockpile.ops.scheduler", "stockpile.inventory.services"),
-    ("stockpile.inventory.views", "stockpile.requests.allocations"),
     ("stockpile.requests.review_views", "stockpile.forecast.queries"),
 }
 
@@ -52,6 +51,8 @@ def imports(module: str, *, deferred: bool) -> set[str]:
 
     def visit(node: ast.AST, in_function: bool) -> None:
         for child in ast.iter_child_nodes(node):
+            if isinstance(child, ast.If) and isinstance(child.test, ast.Name) and child.test.id == "TYPE_CHECKING":
+                continue  # names for the type checker only; nothing is imported when the code runs
             if isinstance(child, ast.Import | ast.ImportFrom) and in_function == deferred:
                 found.update(_imported(child))
             nested = in_function or isinstance(child, ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda)
@@ -114,3 +115,35 @@ def test_only_the_transaction_boundary_commits_or_rolls_back() -> None:
         and node.func.attr in ("commit", "rollback")
     }
     assert calls == set()
+
+
+def _all_imports(module: str) -> set[str]:
+    return imports(module, deferred=False) | imports(module, deferred=True)
+
+
+def test_inventory_imports_neither_requests_nor_forecast() -> None:
+    """Requests use the ledger, forecasts read it; the ledger knows neither (they hook in: inventory.hooks)."""
+    found = {(module, imported) for module in MODULES if _within(module, ("stockpile.inventory",))
+             for imported in _all_imports(module) if _within(imported, ("stockpile.requests", "stockpile.forecast"))}
+    assert found == set()
+
+
+def test_only_reservations_brings_the_ledger_into_requests() -> None:
+    found = {(module, imported) for module in MODULES if _within(module, ("stockpile.requests",))
+             for imported in _all_imports(module) if _within(imported, ("stockpile.inventory",))}
+    assert {module for module, _imported in found} == {"stockpile.requests.reservations"}
+
+
+def test_only_the_request_services_change_a_request_state() -> None:
+    """Assignments to `.state` and UPDATEs of SupplyRequest's state happen in requests/services.py alone."""
+    writers = set()
+    for module, path in MODULES.items():
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.Assign | ast.AugAssign | ast.AnnAssign):
+                targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+                if any(isinstance(t, ast.Attribute) and t.attr == "state" for t in targets):
+                    writers.add(module)
+            if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "update" and any(
+                    isinstance(arg, ast.Name) and arg.id == "SupplyRequest" for arg in node.args):
+                writers.add(module)
+    assert writers == {"stockpile.requests.services"}

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from sqlalchemy import Select, and_, case, func, literal, select, union_all
+from sqlalchemy import ColumnElement, Select, and_, case, func, literal, select, union_all
 
 from stockpile.db import LOCAL_ZONE, local_today, session
 from stockpile.inventory.models import Lot, LotStatusEvent, QualityStatus, StockBalance, StockMovement
@@ -125,22 +125,31 @@ class PickProposal:
         return self.requested - self.covered
 
 
+def _reservable(item_id: int, min_shelf_life_days: int, today: dt.date | None) -> list[ColumnElement[bool]]:
+    """Free for reservation, the one rule: released lots usable for the days asked, in active warehouses."""
+    cutoff = (today or local_today()) + dt.timedelta(days=min_shelf_life_days)
+    return [StockBalance.item_id == item_id, StockBalance.on_hand > StockBalance.reserved,
+            Lot.quality_status == QualityStatus.RELEASED, Lot.expiry_date >= cutoff, Warehouse.active.is_(True)]
+
+
+def free_for_reservation(item_id: int, min_shelf_life_days: int = 0, today: dt.date | None = None) -> int:
+    """Units an approval or a pick could take now: the free units the FEFO proposal draws on."""
+    total = session().scalar(
+        select(func.coalesce(func.sum(StockBalance.on_hand - StockBalance.reserved), 0))
+        .join(Lot, Lot.id == StockBalance.lot_id).join(Warehouse, Warehouse.id == StockBalance.warehouse_id)
+        .where(*_reservable(item_id, min_shelf_life_days, today))
+    )
+    return int(total or 0)
+
+
 def propose_picks(item_id: int, quantity: int, warehouse_id: int | None = None, *,
                   min_shelf_life_days: int = 0, today: dt.date | None = None) -> PickProposal:
     """First expired, first out: free units of released lots that stay usable long enough, earliest expiry first."""
-    today = today or local_today()
-    cutoff = today + dt.timedelta(days=min_shelf_life_days)
     stmt = (
         select(StockBalance)
         .join(Lot, Lot.id == StockBalance.lot_id)
         .join(Warehouse, Warehouse.id == StockBalance.warehouse_id)
-        .where(
-            StockBalance.item_id == item_id,
-            StockBalance.on_hand > StockBalance.reserved,
-            Lot.quality_status == QualityStatus.RELEASED,
-            Lot.expiry_date >= cutoff,
-            Warehouse.active.is_(True),
-        )
+        .where(*_reservable(item_id, min_shelf_life_days, today))
         .order_by(Lot.expiry_date, Lot.id, Warehouse.code)
         # Balances change through guarded UPDATEs; read the rows as they are now, not as first loaded.
         .execution_options(populate_existing=True)

@@ -154,7 +154,7 @@ def reverse(*, movement_id: int, reason: str, user_id: int | None,
     already = session().scalar(select(StockMovement.id).where(StockMovement.reverses_id == original.id))
     if already is not None:
         raise Conflict(_("Movement %(id)d was already reversed by movement %(by)d.", id=original.id, by=already))
-    hooks.check_reversal(original)
+    hooks.check_reversal(original)  # the requests domain refuses to reverse what a request's pick booked
 
     def book() -> StockMovement:
         movement = _append(original.type, original.lot, original.to_warehouse_id, original.from_warehouse_id,
@@ -204,6 +204,7 @@ def _set_status(lot: Lot, status: QualityStatus, reason: str, user_id: int | Non
     session().flush()
     audit.record(user_id, "lot.status", lot, old=old.value, new=status.value, reason=reason)
     if old is QualityStatus.RELEASED:
+        # The requests domain re-plans the lot's reservations here (registered by requests.init_app).
         hooks.lot_became_unusable(lot, user_id)
 
 

@@ -14,7 +14,7 @@ from stockpile.auth.guard import roles_required
 from stockpile.auth.models import Role, User
 from stockpile.db import local_today, session
 from stockpile.errors import NotFound
-from stockpile.inventory import queries, services, transfer_files
+from stockpile.inventory import hooks, queries, services, transfer_files
 from stockpile.inventory.booking_views import bp as booking_bp
 from stockpile.inventory.forms import LedgerFilterForm
 from stockpile.inventory.models import QualityStatus, StockMovement, label
@@ -30,10 +30,8 @@ EXPIRY_WINDOWS = (30, 60, 90)
 @roles_required(*READERS)
 def stock() -> str:
     """National stock per item with usability and days until the first usable lot expires."""
-    from stockpile.requests.allocations import held_back_by_item  # the overview shows the ring-fences too
-
     return render_template("inventory/stock.html", rows=queries.stock_by_item(), today=local_today(),
-                           allocated=held_back_by_item())
+                           allocated=hooks.held_back_by_item())
 
 
 @bp.route("/stock.csv")

@@ -11,17 +11,18 @@ from sqlalchemy import select
 from stockpile.api import api_blueprint, paginated
 from stockpile.auth.guard import roles_required, signed_in_user
 from stockpile.auth.models import Role
-from stockpile.requests import allocations, fulfilment, queries, schemas, services
+from stockpile.requests import queries, schemas, services
 from stockpile.requests.models import Allocation, SupplyRequest
+from stockpile.requests.validation import DraftData
 
 blp = api_blueprint("request-api", "/requests", "Regional requests and their approval workflow.")
 alloc_blp = api_blueprint("allocation-api", "/allocations", "Stock ring-fenced per essential process.")
 EVERYONE = tuple(Role)
 
 
-def draft_data(data: dict[str, Any]) -> services.DraftData:
+def draft_data(data: dict[str, Any]) -> DraftData:
     """Validated JSON to the service's draft."""
-    return services.DraftData(
+    return DraftData(
         essential_process_id=data["essential_process_id"], needed_by=data["needed_by"],
         justification=data["justification"], contact=data["contact"],
         lines=[(line["item_id"], line["quantity"]) for line in data["lines"]],
@@ -101,21 +102,13 @@ def _action(name: str, roles: tuple[Role, ...], schema: type, doc: str) -> Any:
     return view
 
 
-def _cancel(request: SupplyRequest, data: dict[str, Any]) -> None:
-    user = signed_in_user()
-    if user.role is Role.REGION:
-        services.cancel_by_region(request, user, data["reason"])
-    else:
-        fulfilment.cancel_by_continuity(request, user, data["reason"])
-
-
 STEPS = {
     "submit": lambda r, d: services.submit(r, signed_in_user()),
-    "approve": lambda r, d: fulfilment.approve(
+    "approve": lambda r, d: services.approve(
         r, signed_in_user(), {line["id"]: (line["quantity_approved"], line["reason"]) for line in d["lines"]}),
     "reject": lambda r, d: services.reject(r, signed_in_user(), d["reason"]),
-    "cancel": _cancel,
-    "pick": lambda r, d: fulfilment.pick(r, signed_in_user()),
+    "cancel": lambda r, d: services.cancel(r, signed_in_user(), d["reason"]),
+    "pick": lambda r, d: services.pick(r, signed_in_user()),
     "ship": lambda r, d: services.ship(r, signed_in_user(), d["carrier"], d["reference"]),
     "confirm": lambda r, d: services.confirm_receipt(
         r, signed_in_user(), {line["id"]: (line["quantity_received"], line["note"]) for line in d["lines"]}),
@@ -145,8 +138,8 @@ class Allocations(MethodView):
     @alloc_blp.response(200, schemas.AllocationOut)
     def post(self, data: dict[str, Any]) -> Allocation:
         """Set the ring-fenced quantity of an item for a process (0 lifts it); the change is kept in history."""
-        return allocations.set_allocation(data["essential_process_id"], data["item_id"], data["quantity"],
-                                          data["reason"], signed_in_user().id)
+        return services.set_allocation(data["essential_process_id"], data["item_id"], data["quantity"],
+                                       data["reason"], signed_in_user())
 
 
 blueprints = [blp, alloc_blp]

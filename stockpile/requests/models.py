@@ -4,14 +4,17 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
+from typing import TYPE_CHECKING
 
 from sqlalchemy import CheckConstraint, Date, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from stockpile.auth.models import User
 from stockpile.db import Base, UTCDateTime, utcnow
-from stockpile.inventory.models import Lot, StockMovement
 from stockpile.reference.models import EssentialProcess, Item, Region, Warehouse, str_enum
+
+if TYPE_CHECKING:  # the tables are joined by name; requests use the ledger only through requests.reservations
+    from stockpile.inventory.models import Lot, StockMovement
 
 
 class RequestState(enum.StrEnum):
@@ -29,19 +32,6 @@ class RequestState(enum.StrEnum):
 
 
 S = RequestState
-# The state machine: from each state, the states a request may move to. Nothing else is allowed.
-TRANSITIONS: dict[RequestState, frozenset[RequestState]] = {
-    S.DRAFT: frozenset({S.SUBMITTED, S.CANCELLED}),
-    S.SUBMITTED: frozenset({S.APPROVED, S.PARTIALLY_APPROVED, S.REJECTED, S.CANCELLED}),
-    S.APPROVED: frozenset({S.PICKING, S.CANCELLED}),
-    S.PARTIALLY_APPROVED: frozenset({S.PICKING, S.CANCELLED}),
-    S.PICKING: frozenset({S.SHIPPED}),
-    S.SHIPPED: frozenset({S.DELIVERED}),
-    S.REJECTED: frozenset(),
-    S.DELIVERED: frozenset(),
-    S.CANCELLED: frozenset(),
-}
-OPEN_STATES = frozenset({S.SUBMITTED, S.APPROVED, S.PARTIALLY_APPROVED, S.PICKING, S.SHIPPED})
 
 
 class SupplyRequest(Base):
@@ -85,10 +75,6 @@ class SupplyRequest(Base):
     @property
     def number(self) -> str:
         return f"R-{self.id:06d}"
-
-    def can_move_to(self, state: RequestState) -> bool:
-        """True when the state machine allows the move."""
-        return state in TRANSITIONS[self.state]
 
 
 class RequestLine(Base):

@@ -9,9 +9,9 @@ from flask_babel import lazy_gettext as _l
 
 from stockpile.auth.models import Role, User
 from stockpile.requests import queries
+from stockpile.requests.policy import STATE_LABELS
 from stockpile.requests.review_views import bp as review_bp
 from stockpile.requests.views import bp as requests_bp
-from stockpile.requests.workflow import STATE_LABELS
 from stockpile.web.navigation import NavEntry, Panel, PanelEntry, WebPart
 
 

@@ -12,8 +12,9 @@ from stockpile.auth.models import Role, User
 from stockpile.db import as_aware_utc, session, utcnow
 from stockpile.errors import NotFound
 from stockpile.reference.models import EssentialProcess, Item, Region
-from stockpile.requests.allocations import usable_free
-from stockpile.requests.models import OPEN_STATES, RequestLine, RequestState, SupplyRequest
+from stockpile.requests import reservations
+from stockpile.requests.models import RequestLine, RequestState, SupplyRequest
+from stockpile.requests.policy import OPEN_STATES
 
 
 def visible_requests(user: User) -> Select[SupplyRequest]:
@@ -60,9 +61,8 @@ def scarce_items() -> list[tuple[Item, int, int]]:
     )
     result = []
     for item_id, asked in session().execute(stmt):
-        free = usable_free(item_id)
-        if int(asked) > free:
-            result.append((session().get(Item, item_id), int(asked), free))
+        if reservations.is_scarce(item_id, int(asked)):
+            result.append((session().get(Item, item_id), int(asked), reservations.usable_free(item_id)))
     return [(item, asked, free) for item, asked, free in result if item is not None]
 
 

@@ -15,11 +15,11 @@ from stockpile.auth.guard import roles_required, signed_in_user
 from stockpile.auth.models import Role
 from stockpile.db import session
 from stockpile.reference.models import EssentialProcess, Item
-from stockpile.requests import allocations, fulfilment, queries, scarcity, services
+from stockpile.requests import allocations, queries, reservations, scarcity, services
 from stockpile.requests.forms import AllocationForm, EmptyForm, ShipForm
 from stockpile.requests.models import Allocation, AllocationChange, SupplyRequest
+from stockpile.requests.policy import STATE_LABELS
 from stockpile.requests.views import _int_or_none, _step
-from stockpile.requests.workflow import STATE_LABELS
 from stockpile.web.forms import attempt, render_form, shown_on
 
 bp = Blueprint("review", __name__, url_prefix="/review")
@@ -46,7 +46,7 @@ def review_request(request_id: int) -> ViewResult:
             else:
                 decisions = {line.id: (_int_or_none(request.form.get(f"qty-{line.id}")),
                                        request.form.get(f"note-{line.id}", "")) for line in supply_request.lines}
-                fulfilment.approve(supply_request, signed_in_user(), decisions)  # type: ignore[arg-type]
+                services.approve(supply_request, signed_in_user(), decisions)
         if outcome.error is not None:
             errors = outcome.error.errors or {"form": [outcome.error.message]}
         else:
@@ -64,7 +64,7 @@ def _line_context(supply_request: SupplyRequest) -> dict[int, dict[str, object]]
     for line in supply_request.lines:
         allocation = allocations.allocation_for(process_id, line.item_id)
         context[line.id] = {
-            "free": allocations.free_for_process(line.item_id, process_id),
+            "free": reservations.free_for_process(line.item_id, process_id),
             "allocation": allocation,
             "flag": _scarcity_flag(line.item_id),
         }
@@ -89,7 +89,7 @@ def rationing(item_id: int) -> ViewResult:
         shown = [int(value) for value in request.form.getlist("line") if value.isascii() and value.isdigit()]
         quantities = {line_id: _int_or_none(request.form.get(f"qty-{line_id}")) for line_id in shown}
         with attempt() as outcome:
-            decided = scarcity.accept(item_id, quantities, signed_in_user())  # type: ignore[arg-type]
+            decided = services.accept_rationing(item_id, quantities, signed_in_user())
         if outcome.error is not None:
             errors = {"form": [outcome.error.message, *[m for ms in outcome.error.errors.values() for m in ms]]}
         else:
@@ -111,18 +111,15 @@ def allocation_page() -> ViewResult:
     items = session().scalars(select(Item).where(Item.active.is_(True)).order_by(Item.code))
     form.item_id.choices = [SelectChoice(str(i.id), f"{i.code} {i.name}") for i in items]
     if form.validate_on_submit():
-        if signed_in_user().role is not Role.CONTINUITY:
-            flash(_("Only the continuity section sets allocations."), "error")
-            return redirect(url_for("review.allocation_page"))
         with shown_on(form) as outcome:
-            allocations.set_allocation(form.essential_process_id.data or 0, form.item_id.data or 0,
-                                       form.quantity.data or 0, form.reason.data or "", signed_in_user().id)
+            services.set_allocation(form.essential_process_id.data or 0, form.item_id.data or 0,
+                                    form.quantity.data or 0, form.reason.data or "", signed_in_user())
         if outcome.succeeded:
             flash(_("Allocation saved."), "success")
             return redirect(url_for("review.allocation_page"))
     rows = session().scalars(select(Allocation).order_by(Allocation.item_id, Allocation.essential_process_id)).all()
     history = session().scalars(select(AllocationChange).order_by(AllocationChange.id.desc()).limit(100)).all()
-    free = {row.item_id: allocations.usable_free(row.item_id) for row in rows}
+    free = {row.item_id: reservations.usable_free(row.item_id) for row in rows}
     return render_form("requests/allocations.html", form, rows=rows, history=history, free=free)
 
 
@@ -138,7 +135,7 @@ def picking_queue() -> str:
 def pick(request_id: int) -> ViewResult:
     """The pick list (reserved FEFO lots per line); posting books the issue movements."""
     if request.method == "POST" and EmptyForm().validate_on_submit():
-        return _step(request_id, lambda r: fulfilment.pick(r, signed_in_user()), _("Picks booked."))
+        return _step(request_id, lambda r: services.pick(r, signed_in_user()), _("Picks booked."))
     supply_request = queries.get_request_for(signed_in_user(), request_id)
     return render_template("requests/pick.html", r=supply_request, form=EmptyForm())
 

@@ -1,4 +1,4 @@
-"""Rationing proposals for an item over all submitted requests, and accepting them."""
+"""Rationing proposals for an item over all submitted requests (accepting one is services.accept_rationing)."""
 
 from __future__ import annotations
 
@@ -7,15 +7,12 @@ from dataclasses import dataclass
 from flask_babel import gettext as _
 from sqlalchemy import select
 
-from stockpile.auth.models import User
 from stockpile.db import session
 from stockpile.errors import FieldErrors
 from stockpile.reference.models import EssentialProcess, Item
-from stockpile.requests import allocations
-from stockpile.requests.fulfilment import approve
+from stockpile.requests import reservations
 from stockpile.requests.models import Allocation, RequestLine, RequestState, SupplyRequest
 from stockpile.requests.rationing import Claim, ration
-from stockpile.requests.services import reject
 
 
 @dataclass(frozen=True)
@@ -42,7 +39,7 @@ class Proposal:
 
     @property
     def scarce(self) -> bool:
-        return self.asked > self.usable_free
+        return self.asked > self.usable_free  # reservations.is_scarce, on the figures this proposal was made from
 
 
 def open_lines(item_id: int) -> list[RequestLine]:
@@ -67,35 +64,7 @@ def propose(item_id: int) -> Proposal:
                  for a in session().scalars(select(Allocation).where(Allocation.item_id == item_id))}
     claims = [Claim(line.id, line.request.essential_process_id, line.request.essential_process.priority_tier,
                     line.quantity_requested, (line.request.needed_by, line.request.id)) for line in lines]
-    free = allocations.usable_free(item_id)
+    free = reservations.usable_free(item_id)
     granted = ration(free, remaining, claims)
     rows = [ProposalRow(line.request, line, granted[line.id]) for line in lines]
     return Proposal(item, free, remaining, rows)
-
-
-def accept(item_id: int, quantities: dict[int, int | None], reviewer: User) -> list[SupplyRequest]:
-    """Decide every request in the proposal: the item's lines as given, other lines in full.
-
-    A request left with nothing at all is rejected with the rationing as its reason.
-    """
-    item = session().get(Item, item_id)
-    lines = {line.id: line for line in open_lines(item_id)}
-    if set(quantities) != set(lines):
-        raise FieldErrors.one("lines", _("The proposal changed while you looked at it; reload and decide again."))
-    blank = [line_id for line_id, quantity in quantities.items() if quantity is None or quantity < 0]
-    if blank:
-        raise FieldErrors({f"line-{line_id}": [_("Enter a quantity (0 or more).")] for line_id in blank},
-                          _("Enter a quantity for every line, 0 to give nothing."))
-    note = _("Rationed: %(item)s is scarce.", item=item.code if item else "")
-    decided = []
-    for request in sorted({line.request for line in lines.values()}, key=lambda r: r.id):
-        decisions = {
-            line.id: ((quantities[line.id], note) if line.id in quantities else (line.quantity_requested, ""))  # type: ignore[misc]
-            for line in request.lines
-        }
-        if not any(quantity for quantity, _note in decisions.values()):
-            reject(request, reviewer, note)
-        else:
-            approve(request, reviewer, decisions)
-        decided.append(request)
-    return decided

@@ -1,42 +1,35 @@
-"""The region's side of a request: draft, edit, submit, cancel, confirm receipt; and reject, ship.
+"""The verbs of requests, and the only place a request changes: each passes `policy.require` first.
 
-Approval, picking and cancellation after approval touch stock and live in `fulfilment`.
+draft, update, submit, cancel (one, for every role), reject, approve, accept a rationing, pick, ship, confirm
+receipt, and set an allocation. Each validates, changes, flushes and audits; none commits. The stock side
+(reserving, issuing, giving back) is `requests.reservations`.
 """
 
 from __future__ import annotations
 
-import datetime as dt
-from dataclasses import dataclass
-from typing import Any
-
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from stockpile import audit
 from stockpile.auth.models import Role, User
 from stockpile.db import local_today, session, utcnow
 from stockpile.errors import Conflict, FieldErrors, Forbidden
-from stockpile.inventory.validation import MAX_QUANTITY, check_quantity
-from stockpile.reference.models import EssentialProcess, Item, Warehouse
-from stockpile.requests.allocations import usable_free
-from stockpile.requests.models import RequestLine, RequestState, SupplyRequest
-from stockpile.requests.workflow import transition_to
+from stockpile.reference.models import EssentialProcess, Item
+from stockpile.requests import allocations, reservations
+from stockpile.requests.models import (
+    Allocation,
+    AllocationChange,
+    RequestLine,
+    RequestState,
+    RequestTransition,
+    SupplyRequest,
+)
+from stockpile.requests.policy import TRANSITIONS, Action, require, require_allocation_setter, transition_refusal
+from stockpile.requests.scarcity import open_lines
+from stockpile.requests.validation import Decisions, Received, check_decisions, check_draft, check_receipt
+from stockpile.requests.validation import DraftData as DraftData
 
 S = RequestState
-
-
-@dataclass
-class DraftData:
-    """What a region fills in for a request."""
-
-    essential_process_id: int
-    needed_by: dt.date | None
-    justification: str
-    contact: str
-    lines: list[tuple[int, int]]  # (item_id, quantity)
-    delivery_warehouse_id: int | None = None
-    delivery_address: str = ""
-    form_token: str | None = None
 
 
 def create_draft(user: User, data: DraftData) -> SupplyRequest:
@@ -44,7 +37,7 @@ def create_draft(user: User, data: DraftData) -> SupplyRequest:
     if user.role is not Role.REGION or user.region_id is None:
         raise Forbidden(_("Only region users make requests."))
     _refuse_resubmission(data.form_token)
-    _validate(data)
+    check_draft(data)
     request = SupplyRequest(region_id=user.region_id, created_by_id=user.id, state=S.DRAFT,
                             form_token=data.form_token or None)
     _apply(request, data)
@@ -56,11 +49,8 @@ def create_draft(user: User, data: DraftData) -> SupplyRequest:
 
 def update_draft(request: SupplyRequest, user: User, data: DraftData) -> SupplyRequest:
     """Change a draft; once submitted, a request is no longer edited."""
-    _own_region(request, user)
-    if request.state is not S.DRAFT:
-        raise FieldErrors.one("state", _("Only a draft can be edited; this request is %(state)s.",
-                                         state=request.state.value))
-    _validate(data)
+    require(Action.EDIT, request, user)
+    check_draft(data)
     _apply(request, data)
     session().flush()
     audit.record(user.id, "request.update", request, lines=data.lines)
@@ -69,69 +59,186 @@ def update_draft(request: SupplyRequest, user: User, data: DraftData) -> SupplyR
 
 def submit(request: SupplyRequest, user: User) -> None:
     """Send a draft for review."""
-    _own_region(request, user)
+    require(Action.SUBMIT, request, user)
     if request.needed_by < local_today():  # a draft can wait past its date
         raise FieldErrors.one("needed_by", _("The needed-by date has passed; edit the draft first."))
-    transition_to(request, S.SUBMITTED, user.id)
+    _transition(request, S.SUBMITTED, user.id)
     request.submitted_by_id, request.submitted_at = user.id, utcnow()
 
 
-def cancel_by_region(request: SupplyRequest, user: User, reason: str = "") -> None:
-    """A region withdraws its own request before review."""
-    _own_region(request, user)
-    if request.state not in (S.DRAFT, S.SUBMITTED):
-        raise FieldErrors.one("state", _("Once reviewed, only the continuity section can cancel a request."))
-    transition_to(request, S.CANCELLED, user.id, reason)
+def cancel(request: SupplyRequest, user: User, reason: str = "") -> None:
+    """Cancel: the region its own request before review; the continuity section, with a reason, until picking.
+
+    Reserved stock and what the approval drew from the process's allocation are given back.
+    """
+    require(Action.CANCEL, request, user)
+    if user.role is Role.CONTINUITY and not reason.strip():
+        raise FieldErrors.one("reason", _("Say why the request is cancelled."))
+    _transition(request, S.CANCELLED, user.id, reason.strip())
+    for line in request.lines:
+        reservations.release_line(line)
+        allocations.give_back_to_allocation(request.essential_process_id, line.item_id,
+                                            line.quantity_from_allocation)
+        line.quantity_from_allocation = 0
+    session().flush()
 
 
 def reject(request: SupplyRequest, reviewer: User, reason: str) -> None:
     """Refuse a submitted request, with a reason the region will read."""
-    check_reviewer(request, reviewer)
+    require(Action.REJECT, request, reviewer)
     if not reason.strip():
         raise FieldErrors.one("reason", _("Say why the request is rejected."))
-    transition_to(request, S.REJECTED, reviewer.id, reason.strip())
+    _transition(request, S.REJECTED, reviewer.id, reason.strip())
     request.reviewed_by_id, request.decided_at, request.decision_note = reviewer.id, utcnow(), reason.strip()
     for line in request.lines:
         line.quantity_approved = 0
         # A refusal while stock is short still tells the forecast how much was needed.
-        line.cut_for_scarcity = usable_free(line.item_id) < line.quantity_requested
+        line.cut_for_scarcity = reservations.is_scarce(line.item_id, line.quantity_requested)
+
+
+def approve(request: SupplyRequest, reviewer: User, decisions: Decisions) -> None:
+    """Approve each line in full or in part, reserving the stock in the same transaction.
+
+    Free stock is checked against what other processes' allocations hold back; the reservation itself is the
+    guarded update in `inventory.balances`, so two reviewers approving at once can never reserve the same units.
+    """
+    require(Action.APPROVE, request, reviewer)
+    quantities = check_decisions(request, decisions)
+    _lock_items(sorted(line.item_id for line in request.lines))
+    for line in request.lines:
+        _approve_line(request, line, quantities[line.id], decisions[line.id][1].strip())
+    full = all(line.quantity_approved == line.quantity_requested for line in request.lines)
+    _transition(request, S.APPROVED if full else S.PARTIALLY_APPROVED, reviewer.id,
+                "; ".join(line.approval_note for line in request.lines if line.approval_note))
+    request.reviewed_by_id, request.decided_at = reviewer.id, utcnow()
+
+
+def _lock_items(item_ids: list[int]) -> None:
+    # On PostgreSQL, approvals of the same item queue here, so the allocation check and the reservation are
+    # decided one at a time; SQLite's BEGIN IMMEDIATE already serialises every writing transaction.
+    session().execute(select(Item.id).where(Item.id.in_(item_ids)).order_by(Item.id).with_for_update())
+
+
+def _approve_line(request: SupplyRequest, line: RequestLine, quantity: int, note: str) -> None:
+    free = reservations.free_for_process(line.item_id, request.essential_process_id)
+    if quantity > free:
+        raise Conflict(
+            _("Only %(free)d of %(qty)d units of %(item)s are free for %(process)s.", free=free, qty=quantity,
+              item=line.item.code, process=request.essential_process.code),
+            {f"line-{line.id}": [_("Only %(free)d units free.", free=free)]},
+        )
+    if quantity:
+        reservations.reserve_line(line, quantity)
+    line.quantity_approved, line.approval_note = quantity, note
+    line.cut_for_scarcity = quantity < line.quantity_requested and line.quantity_requested > free
+    line.quantity_from_allocation = allocations.draw_on_allocation(request.essential_process_id, line.item_id,
+                                                                   quantity)
+
+
+def accept_rationing(item_id: int, quantities: dict[int, int | None], reviewer: User) -> list[SupplyRequest]:
+    """Decide every request of a rationing proposal: the item's lines as given, other lines in full.
+
+    Only the lines the reviewer saw are decided (`quantities` must name exactly the open lines). A request left
+    with nothing at all is rejected with the rationing as its reason.
+    """
+    item = session().get(Item, item_id)
+    lines = {line.id: line for line in open_lines(item_id)}
+    if set(quantities) != set(lines):
+        raise FieldErrors.one("lines", _("The proposal changed while you looked at it; reload and decide again."))
+    blank = [line_id for line_id, quantity in quantities.items() if quantity is None or quantity < 0]
+    if blank:
+        raise FieldErrors({f"line-{line_id}": [_("Enter a quantity (0 or more).")] for line_id in blank},
+                          _("Enter a quantity for every line, 0 to give nothing."))
+    note = _("Rationed: %(item)s is scarce.", item=item.code if item else "")
+    decided = []
+    for request in sorted({line.request for line in lines.values()}, key=lambda r: r.id):
+        decisions: Decisions = {line.id: (quantities[line.id], note) if line.id in quantities
+                                else (line.quantity_requested, "") for line in request.lines}
+        if not any(quantity for quantity, _note in decisions.values()):
+            reject(request, reviewer, note)
+        else:
+            approve(request, reviewer, decisions)
+        decided.append(request)
+    return decided
+
+
+def pick(request: SupplyRequest, user: User) -> None:
+    """Book the reserved lots out as issue movements linked to the request's lines."""
+    require(Action.PICK, request, user)
+    _transition(request, S.PICKING, user.id)
+    for line in request.lines:
+        reservations.issue_line(line, request.number, user.id)
 
 
 def ship(request: SupplyRequest, user: User, carrier: str, reference: str) -> None:
     """Record that the picked goods left, with carrier and reference."""
+    require(Action.SHIP, request, user)
     if not carrier.strip():
         raise FieldErrors.one("carrier", _("Name the carrier."))
-    transition_to(request, S.SHIPPED, user.id, f"{carrier.strip()} {reference.strip()}".strip())
+    _transition(request, S.SHIPPED, user.id, f"{carrier.strip()} {reference.strip()}".strip())
     request.carrier, request.shipment_reference, request.shipped_at = carrier.strip(), reference.strip(), utcnow()
 
 
-def confirm_receipt(request: SupplyRequest, user: User, received: dict[int, tuple[Any, str]]) -> None:
+def confirm_receipt(request: SupplyRequest, user: User, received: Received) -> None:
     """The region confirms, line by line, what arrived; a difference needs a note and is kept as a discrepancy."""
-    _own_region(request, user)
-    errors: dict[str, list[str]] = {}
-    for line in request.lines:
-        quantity, note = received.get(line.id, (None, ""))
-        key = f"line-{line.id}"
-        if isinstance(quantity, bool) or not isinstance(quantity, int) or not 0 <= quantity <= MAX_QUANTITY:
-            errors[key] = [_("Enter the number of units received (0 or more).")]
-        elif quantity != line.quantity_issued and not note.strip():
-            errors[key] = [_("%(got)d received but %(sent)d sent: add a note on the difference.",
-                             got=quantity, sent=line.quantity_issued)]
-    if errors:
-        raise FieldErrors(errors)
-    transition_to(request, S.DELIVERED, user.id)
+    require(Action.CONFIRM, request, user)
+    check_receipt(request, received)
+    _transition(request, S.DELIVERED, user.id)
     request.delivered_at = utcnow()
     for line in request.lines:
         quantity, note = received[line.id]
         line.quantity_received, line.discrepancy_note = quantity, note.strip()
 
 
-def check_reviewer(request: SupplyRequest, reviewer: User) -> None:
-    """Four eyes: the continuity section decides, and never on a request its decider submitted."""
-    if reviewer.role not in (Role.CONTINUITY,):
-        raise Forbidden(_("Only the continuity section reviews requests."))
-    if reviewer.id in (request.submitted_by_id, request.created_by_id):
-        raise Forbidden(_("You submitted this request; someone else must review it."))
+def set_allocation(process_id: int, item_id: int, quantity: int, reason: str, user: User) -> Allocation:
+    """Set how much of an item is ring-fenced for a process; every change is kept with who and why."""
+    require_allocation_setter(user)
+    if not isinstance(quantity, int) or isinstance(quantity, bool) or quantity < 0:
+        raise FieldErrors.one("quantity", _("Enter a whole number of units (0 removes the ring-fence)."))
+    if quantity:
+        reservations.check_quantity(quantity)
+    if not reason.strip():
+        raise FieldErrors.one("reason", _("Say why the allocation changes."))
+    process, item = session().get(EssentialProcess, process_id), session().get(Item, item_id)
+    if process is None or not process.active:
+        raise FieldErrors.one("essential_process_id", _("Choose an active essential process."))
+    if item is None or not item.active:
+        raise FieldErrors.one("item_id", _("Choose an active item."))
+    allocation = allocations.allocation_for(process_id, item_id)
+    if allocation is None:
+        allocation = Allocation(essential_process_id=process_id, item_id=item_id, quantity=0, used=0)
+        session().add(allocation)
+        session().flush()
+    old, allocation.quantity = allocation.quantity, quantity
+    session().add(AllocationChange(allocation_id=allocation.id, old_quantity=old, new_quantity=quantity,
+                                   reason=reason.strip(), user_id=user.id))
+    session().flush()
+    audit.record(user.id, "allocation.set", allocation, process=process.code, item=item.code, old=old,
+                 new=quantity, reason=reason.strip())
+    return allocation
+
+
+def _transition(request: SupplyRequest, new_state: RequestState, user_id: int | None, comment: str = "") -> None:
+    """Move a request to a new state, or raise InvalidTransition naming the current state.
+
+    The UPDATE only matches while the request is still in the state this transaction saw, so a double submit or
+    two reviewers deciding at once cannot both succeed: the second finds the state already changed.
+    """
+    current = request.state
+    if new_state not in TRANSITIONS[current]:
+        raise transition_refusal(request, current, new_state)
+    result = session().execute(
+        update(SupplyRequest).where(SupplyRequest.id == request.id, SupplyRequest.state == current)
+        .values(state=new_state).execution_options(synchronize_session=False)
+    )
+    if result.rowcount != 1:  # type: ignore[attr-defined]
+        session().refresh(request)
+        raise transition_refusal(request, request.state, new_state)
+    request.state = new_state
+    session().add(RequestTransition(request_id=request.id, from_state=current, to_state=new_state, user_id=user_id,
+                                    comment=comment))
+    session().flush()
+    audit.record(user_id, "request.transition", request, old=current.value, new=new_state.value, comment=comment)
 
 
 def _refuse_resubmission(token: str | None) -> None:
@@ -142,68 +249,9 @@ def _refuse_resubmission(token: str | None) -> None:
         raise Conflict(_("This form was already sent: it created request %(number)s.", number=existing.number))
 
 
-def _own_region(request: SupplyRequest, user: User) -> None:
-    if user.role is not Role.REGION or user.region_id != request.region_id:
-        raise Forbidden(_("Only the requesting region can do this."))
-
-
-def validate_draft(data: DraftData) -> None:
-    """Check a draft without writing anything; raises FieldErrors listing every problem."""
-    _validate(data)
-
-
-def _validate(data: DraftData) -> None:
-    errors: dict[str, list[str]] = {}
-    process = session().get(EssentialProcess, data.essential_process_id)
-    if process is None or not process.active:
-        errors["essential_process_id"] = [_("Choose an active essential process.")]
-    if data.needed_by is None:
-        errors["needed_by"] = [_("Give the date the PPE is needed by.")]
-    elif data.needed_by < local_today():
-        errors["needed_by"] = [_("The needed-by date lies in the past.")]
-    if not data.justification.strip():
-        errors["justification"] = [_("Explain what the PPE is needed for.")]
-    if not data.contact.strip():
-        errors["contact"] = [_("Give a contact person and phone number.")]
-    errors.update(_delivery_errors(data))
-    errors.update(_line_errors(data.lines))
-    if errors:
-        raise FieldErrors(errors)
-
-
-def _delivery_errors(data: DraftData) -> dict[str, list[str]]:
-    if data.delivery_warehouse_id is not None:
-        warehouse = session().get(Warehouse, data.delivery_warehouse_id)
-        if warehouse is None or not warehouse.active:
-            return {"delivery_warehouse_id": [_("Choose an active warehouse.")]}
-        return {}
-    if not data.delivery_address.strip():
-        return {"delivery_address": [_("Give a delivery address or choose a warehouse.")]}
-    return {}
-
-
-def _line_errors(lines: list[tuple[int, int]]) -> dict[str, list[str]]:
-    if not lines:
-        return {"lines": [_("A request needs at least one line.")]}
-    messages: list[str] = []
-    seen: set[int] = set()
-    for number, (item_id, quantity) in enumerate(lines, start=1):
-        item = session().get(Item, item_id)
-        if item is None or not item.active:
-            messages.append(_("Line %(n)d: choose an active item.", n=number))
-        elif item_id in seen:
-            messages.append(_("Line %(n)d: %(code)s is already on another line.", n=number, code=item.code))
-        seen.add(item_id)
-        try:
-            check_quantity(quantity)
-        except FieldErrors as error:
-            messages.append(_("Line %(n)d: %(msg)s", n=number, msg=error.message))
-    return {"lines": messages} if messages else {}
-
-
 def _apply(request: SupplyRequest, data: DraftData) -> None:
     request.essential_process_id = data.essential_process_id
-    request.needed_by = data.needed_by  # type: ignore[assignment]  # checked by _validate
+    request.needed_by = data.needed_by  # type: ignore[assignment]  # checked by check_draft
     request.justification = data.justification.strip()
     request.contact = data.contact.strip()
     request.delivery_warehouse_id = data.delivery_warehouse_id

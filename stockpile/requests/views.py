@@ -17,10 +17,11 @@ from stockpile.auth.models import Role
 from stockpile.db import session
 from stockpile.errors import DomainError
 from stockpile.reference.models import EssentialProcess, Item, Warehouse
-from stockpile.requests import fulfilment, queries, services
+from stockpile.requests import policy, queries, services
 from stockpile.requests.forms import EmptyForm, ReasonForm, RequestForm, ShipForm
 from stockpile.requests.models import RequestState, SupplyRequest
-from stockpile.requests.workflow import STATE_LABELS
+from stockpile.requests.policy import STATE_LABELS
+from stockpile.requests.validation import DraftData, check_draft
 from stockpile.web.forms import attempt, render_form, show_errors, shown_on
 
 bp = Blueprint("requests", __name__, url_prefix="/requests")
@@ -42,14 +43,14 @@ def _choices(form: RequestForm) -> None:
         entry.form.item_id.choices = item_choices
 
 
-def _draft_data(form: RequestForm) -> services.DraftData:
+def _draft_data(form: RequestForm) -> DraftData:
     lines = []
     for entry in form.lines:
         item, quantity = entry.form.item_id.data, entry.form.quantity.data
         if item or quantity is not None:
             lines.append((_id_or_zero(item), quantity if quantity is not None else 0))
     warehouse = form.delivery_warehouse_id.data
-    return services.DraftData(
+    return DraftData(
         essential_process_id=form.essential_process_id.data or 0, needed_by=form.needed_by.data,
         justification=form.justification.data or "", contact=form.contact.data or "", lines=lines,
         delivery_warehouse_id=(_id_or_zero(warehouse) or -1) if warehouse else None,
@@ -64,7 +65,7 @@ def _validated(form: RequestForm) -> bool:
     if form.validate():
         return True
     try:
-        services.validate_draft(_draft_data(form))
+        check_draft(_draft_data(form))
     except DomainError as error:
         show_errors(form, error)
     return False
@@ -136,8 +137,9 @@ def _fill_lines(form: RequestForm, supply_request: SupplyRequest) -> None:
 def show_request(request_id: int) -> str:
     """A request with its lines, history and the actions open to the user."""
     supply_request = queries.get_request_for(signed_in_user(), request_id)
-    return render_template("requests/show.html", r=supply_request, user=signed_in_user(), button=EmptyForm(),
-                           reason_form=ReasonForm(), ship_form=ShipForm())
+    actions = {action.value for action in policy.allowed_actions(supply_request, signed_in_user())}
+    return render_template("requests/show.html", r=supply_request, user=signed_in_user(), actions=actions,
+                           button=EmptyForm(), reason_form=ReasonForm(), ship_form=ShipForm())
 
 
 def _step(request_id: int, step: Any, done: str) -> Response:
@@ -166,10 +168,7 @@ def submit_request(request_id: int) -> Response:
 def cancel_request(request_id: int) -> Response:
     """Cancel: the region before review, the continuity section with a reason until picking."""
     reason = request.form.get("reason", "")
-    user = signed_in_user()
-    if user.role is Role.REGION:
-        return _step(request_id, lambda r: services.cancel_by_region(r, user, reason), _("Request cancelled."))
-    return _step(request_id, lambda r: fulfilment.cancel_by_continuity(r, user, reason), _("Request cancelled."))
+    return _step(request_id, lambda r: services.cancel(r, signed_in_user(), reason), _("Request cancelled."))
 
 
 @bp.route("/<id:request_id>/confirm", methods=["GET", "POST"])

@@ -8,7 +8,7 @@ import pytest
 
 from stockpile.db import local_today
 from stockpile.forecast import demand
-from stockpile.requests import fulfilment, services
+from stockpile.requests import services
 from tests import factories
 from tests.inventory.helpers import receive
 from tests.requests.helpers import draft_data, submitted
@@ -38,7 +38,7 @@ def test_a_waiting_request_counts_at_what_was_asked_with_its_region(world) -> No
 def test_a_line_cut_for_scarcity_counts_in_full(world) -> None:
     item, process, users = world
     request = submitted(users["region"], process, [(item, 300)])  # only 100 in stock
-    fulfilment.approve(request, users["continuity"], {request.lines[0].id: (100, "all we have")})
+    services.approve(request, users["continuity"], {request.lines[0].id: (100, "all we have")})
     assert request.lines[0].cut_for_scarcity is True
     assert totals(item)[0] == 300
 
@@ -46,7 +46,7 @@ def test_a_line_cut_for_scarcity_counts_in_full(world) -> None:
 def test_a_line_cut_for_another_reason_counts_what_was_approved(world) -> None:
     item, process, users = world
     request = submitted(users["region"], process, [(item, 50)])
-    fulfilment.approve(request, users["continuity"], {request.lines[0].id: (20, "asked too much")})
+    services.approve(request, users["continuity"], {request.lines[0].id: (20, "asked too much")})
     assert request.lines[0].cut_for_scarcity is False
     assert totals(item)[0] == 20
 
@@ -56,18 +56,18 @@ def test_a_rejection_for_scarcity_counts_what_was_asked_and_a_cancellation_nothi
     scarce = submitted(users["region"], process, [(item, 500)])
     services.reject(scarce, users["continuity"], "nothing left for this tier")
     withdrawn = submitted(users["region"], process, [(item, 7)])
-    services.cancel_by_region(withdrawn, users["region"])
+    services.cancel(withdrawn, users["region"])
     assert totals(item)[0] == 500
 
 
 def test_picked_issues_are_not_counted_again_and_committed_demand_is_approved_not_issued(world) -> None:
     item, process, users = world
     first = submitted(users["region"], process, [(item, 30)])
-    fulfilment.approve(first, users["continuity"], {first.lines[0].id: (30, "")})
+    services.approve(first, users["continuity"], {first.lines[0].id: (30, "")})
     second = submitted(users["region"], process, [(item, 20)])
-    fulfilment.approve(second, users["continuity"], {second.lines[0].id: (20, "")})
+    services.approve(second, users["continuity"], {second.lines[0].id: (20, "")})
     assert demand.committed_demand(item.id) == 50
-    fulfilment.pick(first, users["logistics"])
+    services.pick(first, users["logistics"])
     assert demand.committed_demand(item.id) == 20
     rows = demand.demand_rows(YESTERDAY, local_today())
     assert sum(r.quantity for r in rows if r.item_id == item.id and r.region_id is None) == 0  # no loose issues

@@ -16,7 +16,7 @@ from stockpile.errors import DomainError
 from stockpile.inventory.models import StockBalance
 from stockpile.inventory.queries import check_ledger
 from stockpile.ops import migrate
-from stockpile.requests import fulfilment
+from stockpile.requests import services
 from stockpile.requests.models import RequestState, SupplyRequest
 from tests import factories
 from tests.conftest import TEST_CONFIG
@@ -57,7 +57,7 @@ def _approve(url: str, instance: str, job: tuple[int, int, int], quantity: int, 
         try:
             with transaction():
                 request = session().get(SupplyRequest, request_id)
-                fulfilment.approve(request, session().get(User, reviewer_id), {line_id: (quantity, "")})
+                services.approve(request, session().get(User, reviewer_id), {line_id: (quantity, "")})
             results.put(("approved", request_id))
         except DomainError as error:
             results.put(("refused", error.message))

@@ -225,13 +225,13 @@ def test_strange_item_values_are_refused_beside_the_lines_not_a_500(as_role, db,
 
 
 def test_an_absurd_received_quantity_is_refused_not_a_500(as_role, db, stock, users) -> None:
-    from stockpile.requests import fulfilment, services
+    from stockpile.requests import services
     from tests.requests.helpers import submitted
 
     ffp2, _gloves, process = stock
     request = submitted(users["region"], process, [(ffp2, 5)])
-    fulfilment.approve(request, users["continuity"], {request.lines[0].id: (5, "")})
-    fulfilment.pick(request, users["logistics"])
+    services.approve(request, users["continuity"], {request.lines[0].id: (5, "")})
+    services.pick(request, users["logistics"])
     services.ship(request, users["logistics"], "DHL", "1")
     response = as_role("region").post(f"/requests/{request.id}/confirm",
                                       data={f"received-{request.lines[0].id}": "99999999999999999999"})

@@ -9,7 +9,7 @@ from stockpile.errors import Conflict
 from stockpile.inventory import services as inventory
 from stockpile.inventory.models import QualityStatus, StockBalance
 from stockpile.inventory.queries import check_ledger
-from stockpile.requests import allocations, fulfilment
+from stockpile.requests import reservations, services
 from stockpile.requests.models import RequestState
 from tests import factories
 from tests.inventory.helpers import receive
@@ -26,7 +26,7 @@ def approved(db, users):
     item, warehouse = factories.item(), factories.warehouse()
     first = receive(item, warehouse, 40, expiry_days=100).lot
     request = submitted(users["region"], factories.process(), [(item, 40)])
-    fulfilment.approve(request, users["continuity"], {request.lines[0].id: (40, "")})
+    services.approve(request, users["continuity"], {request.lines[0].id: (40, "")})
     return item, warehouse, first, request
 
 
@@ -37,7 +37,7 @@ def test_a_recalled_lot_hands_its_reservation_to_another_lot(db, users, approved
                                 user_id=users["logistics"].id)
     assert reserved_on(db, first) == 0
     assert reserved_on(db, second) == 40
-    fulfilment.pick(request, users["logistics"])
+    services.pick(request, users["logistics"])
     assert request.lines[0].quantity_issued == 40
     assert check_ledger() == []
 
@@ -64,7 +64,7 @@ def test_the_nightly_expiry_also_moves_reservations(db, users, approved) -> None
 
 def test_an_issue_picked_for_a_request_cannot_be_reversed(db, users, approved) -> None:
     _item, _warehouse, _first, request = approved
-    fulfilment.pick(request, users["logistics"])
+    services.pick(request, users["logistics"])
     movement_id = request.lines[0].reservations[0].issue_movement_id
     with pytest.raises(Conflict, match="was picked for request"):
         inventory.reverse(movement_id=movement_id, reason="oops", user_id=None)
@@ -74,7 +74,7 @@ def test_free_stock_leaves_out_lots_too_close_to_expiry(db, users) -> None:
     item, warehouse = factories.item(), factories.warehouse()
     receive(item, warehouse, 50, expiry_days=10)
     receive(item, warehouse, 70, expiry_days=365)
-    assert allocations.usable_free(item.id) == 70
+    assert reservations.usable_free(item.id) == 70
 
 
 def test_a_retried_reversal_with_its_key_returns_the_first_reversal(db) -> None:

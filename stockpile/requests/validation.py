@@ -1,0 +1,128 @@
+"""Checks of what people fill in for a request: a draft, an approval, a receipt. Each raises FieldErrors naming
+every problem at once; none writes anything."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from flask_babel import gettext as _
+
+from stockpile.db import local_today, session
+from stockpile.errors import FieldErrors
+from stockpile.reference.models import EssentialProcess, Item, Warehouse
+from stockpile.requests.models import SupplyRequest
+from stockpile.requests.reservations import MAX_QUANTITY, check_quantity
+
+Decisions = dict[int, tuple[Any, str]]  # line id -> (quantity approved, note)
+Received = dict[int, tuple[Any, str]]  # line id -> (quantity received, note)
+
+
+@dataclass
+class DraftData:
+    """What a region fills in for a request."""
+
+    essential_process_id: int
+    needed_by: dt.date | None
+    justification: str
+    contact: str
+    lines: list[tuple[int, int]]  # (item_id, quantity)
+    delivery_warehouse_id: int | None = None
+    delivery_address: str = ""
+    form_token: str | None = None
+
+
+def check_draft(data: DraftData) -> None:
+    """Check a draft without writing anything; raises FieldErrors listing every problem."""
+    errors: dict[str, list[str]] = {}
+    process = session().get(EssentialProcess, data.essential_process_id)
+    if process is None or not process.active:
+        errors["essential_process_id"] = [_("Choose an active essential process.")]
+    if data.needed_by is None:
+        errors["needed_by"] = [_("Give the date the PPE is needed by.")]
+    elif data.needed_by < local_today():
+        errors["needed_by"] = [_("The needed-by date lies in the past.")]
+    if not data.justification.strip():
+        errors["justification"] = [_("Explain what the PPE is needed for.")]
+    if not data.contact.strip():
+        errors["contact"] = [_("Give a contact person and phone number.")]
+    errors.update(_delivery_errors(data))
+    errors.update(_line_errors(data.lines))
+    if errors:
+        raise FieldErrors(errors)
+
+
+def _delivery_errors(data: DraftData) -> dict[str, list[str]]:
+    if data.delivery_warehouse_id is not None:
+        warehouse = session().get(Warehouse, data.delivery_warehouse_id)
+        if warehouse is None or not warehouse.active:
+            return {"delivery_warehouse_id": [_("Choose an active warehouse.")]}
+        return {}
+    if not data.delivery_address.strip():
+        return {"delivery_address": [_("Give a delivery address or choose a warehouse.")]}
+    return {}
+
+
+def _line_errors(lines: list[tuple[int, int]]) -> dict[str, list[str]]:
+    if not lines:
+        return {"lines": [_("A request needs at least one line.")]}
+    messages: list[str] = []
+    seen: set[int] = set()
+    for number, (item_id, quantity) in enumerate(lines, start=1):
+        item = session().get(Item, item_id)
+        if item is None or not item.active:
+            messages.append(_("Line %(n)d: choose an active item.", n=number))
+        elif item_id in seen:
+            messages.append(_("Line %(n)d: %(code)s is already on another line.", n=number, code=item.code))
+        seen.add(item_id)
+        try:
+            check_quantity(quantity)
+        except FieldErrors as error:
+            messages.append(_("Line %(n)d: %(msg)s", n=number, msg=error.message))
+    return {"lines": messages} if messages else {}
+
+
+def _whole_units(value: Any) -> bool:
+    return not isinstance(value, bool) and isinstance(value, int) and 0 <= value <= MAX_QUANTITY
+
+
+def check_decisions(request: SupplyRequest, decisions: Decisions) -> dict[int, int]:
+    """An approval: every line's quantity (at most what was asked, a note when less); returns line id -> units."""
+    errors: dict[str, list[str]] = {}
+    quantities: dict[int, int] = {}
+    unknown = set(decisions) - {line.id for line in request.lines}
+    if unknown:
+        errors["lines"] = [_("Line %(id)d is not part of this request.", id=min(unknown))]
+    for line in request.lines:
+        quantity, note = decisions.get(line.id, (None, ""))
+        key = f"line-{line.id}"
+        if not _whole_units(quantity):
+            errors[key] = [_("Enter the quantity approved (0 or more).")]
+        elif quantity > line.quantity_requested:
+            errors[key] = [_("%(qty)d is more than the %(asked)d requested.", qty=quantity,
+                             asked=line.quantity_requested)]
+        elif quantity < line.quantity_requested and not note.strip():
+            errors[key] = [_("Say why less than requested is approved.")]
+        else:
+            quantities[line.id] = quantity
+    if not errors and not any(quantities.values()):
+        errors["lines"] = [_("Approving nothing is a rejection: reject the request with a reason instead.")]
+    if errors:
+        raise FieldErrors(errors)
+    return quantities
+
+
+def check_receipt(request: SupplyRequest, received: Received) -> None:
+    """A receipt: every line's quantity received, with a note where it differs from what was sent."""
+    errors: dict[str, list[str]] = {}
+    for line in request.lines:
+        quantity, note = received.get(line.id, (None, ""))
+        key = f"line-{line.id}"
+        if not _whole_units(quantity):
+            errors[key] = [_("Enter the number of units received (0 or more).")]
+        elif quantity != line.quantity_issued and not note.strip():
+            errors[key] = [_("%(got)d received but %(sent)d sent: add a note on the difference.",
+                             got=quantity, sent=line.quantity_issued)]
+    if errors:
+        raise FieldErrors(errors)
