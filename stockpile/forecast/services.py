@@ -50,6 +50,12 @@ def get_delivery(delivery_id: int) -> ExpectedDelivery:
 def close_delivery(delivery_id: int, status: DeliveryStatus, user_id: int | None) -> ExpectedDelivery:
     """Mark an expected delivery received or cancelled; either way the projection stops counting it."""
     delivery = get_delivery(delivery_id)
+    transition_delivery(delivery, status, user_id)
+    return delivery
+
+
+def transition_delivery(delivery: ExpectedDelivery, status: DeliveryStatus, user_id: int | None) -> None:
+    """The one gate of a delivery's status: the state table, then the time it closed and the audit record."""
     if status not in DELIVERY_TRANSITIONS[delivery.status]:
         raise InvalidTransition(_("This delivery is %(status)s and cannot become %(new)s.",
                                   status=delivery.status.value, new=status.value))
@@ -58,7 +64,6 @@ def close_delivery(delivery_id: int, status: DeliveryStatus, user_id: int | None
     delivery.closed_at = utcnow()
     session().flush()
     audit.record(user_id, "delivery.status", delivery, old=old.value, new=status.value)
-    return delivery
 
 
 def acknowledge_flag(flag: ScarcityFlag, note: str, user_id: int) -> ScarcityFlag:

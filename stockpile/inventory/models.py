@@ -24,9 +24,12 @@ class QualityStatus(enum.StrEnum):
     EXPIRED = "expired"
 
 
-# The quality state machine: from each status, the statuses a person may set.
+# The quality state machine: from each status, the statuses a lot may move to, set by a person or (to expired)
+# by the nightly expiry; inventory.services.transition_lot is its one gate. A quarantined lot past its date
+# expires like any other: it can never be released, and `expired` tells logistics to write it off.
 STATUS_TRANSITIONS: dict[QualityStatus, frozenset[QualityStatus]] = {
-    QualityStatus.QUARANTINE: frozenset({QualityStatus.RELEASED, QualityStatus.BLOCKED, QualityStatus.RECALLED}),
+    QualityStatus.QUARANTINE: frozenset({QualityStatus.RELEASED, QualityStatus.BLOCKED, QualityStatus.RECALLED,
+                                         QualityStatus.EXPIRED}),
     QualityStatus.RELEASED: frozenset({QualityStatus.BLOCKED, QualityStatus.RECALLED, QualityStatus.EXPIRED}),
     QualityStatus.BLOCKED: frozenset({QualityStatus.RELEASED, QualityStatus.RECALLED, QualityStatus.EXPIRED}),
     QualityStatus.RECALLED: frozenset(),

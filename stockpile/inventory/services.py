@@ -173,30 +173,30 @@ def change_lot_status(*, lot_id: int, status: QualityStatus, reason: str, user_i
     """Move a lot through quality control; every change is an event with who, when and why."""
     check_reason(reason)
     lot = get_lot(lot_id)
+    transition_lot(lot, status, reason, user_id)
+    return lot
+
+
+def mark_expired_lots(today: dt.date | None = None) -> list[Lot]:
+    """The daily task: every lot past its expiry date that the state table lets expire becomes `expired`."""
+    today = today or local_today()
+    may_expire = [status for status, targets in STATUS_TRANSITIONS.items() if QualityStatus.EXPIRED in targets]
+    lots = session().scalars(select(Lot).where(Lot.expiry_date < today, Lot.quality_status.in_(may_expire))).all()
+    for lot in lots:
+        transition_lot(lot, QualityStatus.EXPIRED,
+                       _("Past its expiry date %(date)s.", date=lot.expiry_date.isoformat()), None)
+    return list(lots)
+
+
+def transition_lot(lot: Lot, status: QualityStatus, reason: str, user_id: int | None) -> None:
+    """The one gate of a lot's quality status, for people and jobs: the state table, no release past the expiry
+    date; then the event, the audit record and, for a released lot that stops being usable, the ledger hooks."""
     if status not in STATUS_TRANSITIONS[lot.quality_status]:
         raise InvalidTransition(_("Lot %(lot)s is %(current)s and cannot become %(new)s.",
                                   lot=lot.lot_number, current=lot.quality_status.value, new=status.value))
     if status is QualityStatus.RELEASED and lot.expiry_date < local_today():
         raise Conflict(_("Lot %(lot)s expired on %(date)s and cannot be released.",
                          lot=lot.lot_number, date=lot.expiry_date.isoformat()))
-    _set_status(lot, status, reason, user_id)
-    return lot
-
-
-def mark_expired_lots(today: dt.date | None = None) -> list[Lot]:
-    """The daily task: every lot past its expiry date becomes `expired`."""
-    today = today or local_today()
-    lots = session().scalars(
-        select(Lot).where(Lot.expiry_date < today, Lot.quality_status != QualityStatus.EXPIRED,
-                          Lot.quality_status != QualityStatus.RECALLED)
-    ).all()
-    for lot in lots:
-        _set_status(lot, QualityStatus.EXPIRED, _("Past its expiry date %(date)s.", date=lot.expiry_date.isoformat()),
-                    None)
-    return list(lots)
-
-
-def _set_status(lot: Lot, status: QualityStatus, reason: str, user_id: int | None) -> None:
     session().add(LotStatusEvent(lot_id=lot.id, from_status=lot.quality_status, to_status=status, reason=reason,
                                  user_id=user_id))
     old = lot.quality_status
