@@ -10,7 +10,7 @@ from flask.cli import with_appcontext
 from sqlalchemy import select
 
 from stockpile.cli import fail_on_domain_error
-from stockpile.db import local_today, session, transaction
+from stockpile.db import local_today, session
 from stockpile.errors import DomainError
 from stockpile.forecast import engine, queries, runner
 from stockpile.forecast.demand import demand_history
@@ -24,26 +24,22 @@ def forecast_group() -> None:
 
 
 @forecast_group.command("run")
-@click.option("--run-id", type=int, default=None, help="Execute a run a page already started.")
 @click.option("--workers", type=int, default=None, help="Worker processes (default: one per core).")
 @click.option("--if-none", is_flag=True, help="Only when no run has succeeded yet (used by `make run`).")
 @with_appcontext
-def run_command(run_id: int | None, workers: int | None, if_none: bool) -> None:
-    """Forecast every item, project stock and flag scarcity; refused while another run is running."""
+def run_command(workers: int | None, if_none: bool) -> None:
+    """Forecast every item and record the flags, in this process; refused while another run is queued or running."""
     if if_none and queries.latest_run() is not None:
         click.echo("A forecast run has already succeeded; nothing to do.")
         return
     try:
-        if run_id is None:
-            with transaction():
-                run_id = runner.start_run(RunTrigger.CLI).id
+        run = runner.run_forecast(RunTrigger.CLI, workers=workers)
     except DomainError as error:
         raise fail_on_domain_error(error) from error
-    run = runner.execute_run(run_id, workers)
     click.echo(f"Run {run.id} {run.status.value}: {run.series_count} series, {run.failed_series} failed, "
                f"{run.seconds or 0:.1f} s.")
     if run.status is not RunStatus.SUCCEEDED:
-        raise click.ClickException(run.error_summary)
+        raise click.ClickException(run.error_summary or run.status.value)
 
 
 @forecast_group.command("backtest")
