@@ -44,6 +44,9 @@ from stockpile.forecast.queries import get_run
 log = logging.getLogger(__name__)
 
 
+UNITS = {"reading": "items"}  # what a phase counts (the engine reports items while reading, series after)
+
+
 class RunCancelled(Exception):
     """Raised inside a run's execution when someone asked to cancel it."""
 
@@ -166,7 +169,7 @@ class Progress:
         """The progress callback: series done of total in a phase."""
         with self.lock:
             if phase != self.phase:
-                self.lines.append((utcnow(), "info", f"phase {phase}: {total} series"))
+                self.lines.append((utcnow(), "info", f"phase {phase}: {total} {UNITS.get(phase, 'series')}"))
                 if phase == "fitting":
                     self.fitting_since = utcnow()
             self.phase, self.done, self.total = phase, done, total
@@ -246,8 +249,9 @@ def execute(run_id: int, fit: Callable[[int, Monitor], None]) -> ForecastRun:
     with Monitor(app, run_id, interval) as monitor:
         try:
             fit(run_id, monitor)
-        except RunCancelled:
-            outcome = (RunStatus.CANCELLED, "cancelled on request")
+        except RunCancelled as cancelled:
+            outcome = (RunStatus.CANCELLED, f"cancelled on request: {cancelled}" if str(cancelled) else
+                       "cancelled on request")
         except Exception as exc:
             log.exception("forecast run %s failed", run_id)
             monitor.progress.note("".join(traceback.format_exception(exc))[-4000:], "error")

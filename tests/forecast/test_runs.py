@@ -12,6 +12,7 @@ from stockpile.audit import AuditEvent
 from stockpile.db import utcnow
 from stockpile.errors import Conflict, InvalidTransition
 from stockpile.forecast import flag_history, queries, runner, runs
+from stockpile.forecast.engine import forecasting
 from stockpile.forecast.models import FlagEventKind, FlagLevel, ForecastSeries, RunStatus, RunTrigger
 from stockpile.forecast.outlook import item_outlook
 from tests import factories
@@ -110,7 +111,7 @@ def test_a_crash_records_the_failure_with_its_traceback_and_keeps_the_previous_f
     scarce_item, _plenty = scarce
     good = runner.run_forecast(RunTrigger.CLI)
 
-    def crash(run, outcomes):
+    def crash(run, outcomes, progress=None):
         raise RuntimeError("disk full while writing forecasts")
 
     with monkeypatch.context() as patch:
@@ -126,14 +127,14 @@ def test_a_crash_records_the_failure_with_its_traceback_and_keeps_the_previous_f
 
 
 def _failing_for_scarce(monkeypatch):
-    real = runner.engine.forecast
+    real = forecasting.forecast
 
     def flaky(history, horizon):
         if history.iloc[-1] == 100:  # the scarce item's series
             raise ValueError("model exploded")
         return real(history, horizon)
 
-    monkeypatch.setattr(runner.engine, "forecast", flaky)
+    monkeypatch.setattr(forecasting, "forecast", flaky)
 
 
 def test_one_failing_series_does_not_stop_the_run(db, scarce, monkeypatch) -> None:
@@ -192,3 +193,11 @@ def test_progress_estimates_the_finish_from_the_pace_of_fitting() -> None:
     now = dt.datetime(2026, 12, 1, 10, 10, tzinfo=dt.UTC)
     assert progress.estimated_finish(now) == dt.datetime(2026, 12, 1, 10, 40, tzinfo=dt.UTC)
     assert [line[2] for line in progress.lines] == ["phase fitting: 100 series"]
+
+
+def test_a_run_reports_reading_fitting_and_writing_in_its_log(db, scarce) -> None:
+    run = runner.run_forecast(RunTrigger.CLI)
+    messages = [line.message for line in queries.log_of(run.id)]
+    phases = [m for m in messages if m.startswith("phase ")]
+    assert phases == ["phase reading: 2 items", f"phase fitting: {run.series_count} series",
+                      f"phase writing: {run.series_count} series"]
