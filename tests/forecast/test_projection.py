@@ -206,3 +206,23 @@ BEYOND = day(91)
 ])
 def test_when_a_flag_counts_as_worse(now, then, worse) -> None:
     assert is_worse(now[0], now[1], then[0], then[1], BEYOND) is worse
+
+
+def test_the_spread_from_the_engines_cumulative_band() -> None:
+    from stockpile.forecast.spread import spread_from_cumulative_bands
+
+    # 10 a day; the 80 % band of cumulative demand 10 +- 1.2816 * 2 on day 1, 20 - 1.2816 * 3 .. 20 + 1.2816 * 5
+    z = 1.2816
+    spread = spread_from_cumulative_bands([10.0, 10.0], [10 - 2 * z, 20 - 3 * z], [10 + 2 * z, 20 + 5 * z])
+    assert spread.below == pytest.approx((2, 3), abs=1e-3)
+    assert spread.above == pytest.approx((2, 5), abs=1e-3)
+
+
+def test_the_spread_from_daily_bands_lies_between_independent_and_persistent_errors() -> None:
+    from stockpile.forecast.spread import spread_from_daily_bands
+
+    z = 1.2816
+    # sigma 5 a day for 4 days: independent 10, persistent 20; half persisting: sqrt(0.5 * 100 + 0.5 * 400)
+    spread = spread_from_daily_bands([20.0] * 4, [20 - 5 * z] * 4, [20 + 5 * z] * 4, persistence=0.5)
+    assert spread.above[-1] == pytest.approx(math.sqrt(250), abs=1e-3)
+    assert spread.below[-1] == pytest.approx(math.sqrt(250), abs=1e-3)
