@@ -39,6 +39,7 @@ def _register_blueprints(app: Flask) -> None:
     from stockpile import audit_views, home
     from stockpile.auth.models import Role
     from stockpile.auth.views import bp as auth_bp
+    from stockpile.forecast import outlook as forecast_outlook
     from stockpile.forecast import views as forecast_views
     from stockpile.inventory.booking_views import bp as booking_bp
     from stockpile.inventory.views import bp as inventory_bp
@@ -47,6 +48,8 @@ def _register_blueprints(app: Flask) -> None:
 
     home.init_app(app)
     request_pages.init_app(app)
+    # The expiring-stock page shows the forecast's projected waste per lot; inventory does not import forecast.
+    app.extensions["stockpile.projected_waste_by_lot"] = forecast_outlook.projected_waste_by_lot
     for blueprint in (home.bp, auth_bp, reference_bp, audit_views.bp, inventory_bp, booking_bp,
                       *request_pages.blueprints, forecast_views.bp):
         app.register_blueprint(blueprint)

@@ -12,9 +12,8 @@ from sqlalchemy import select
 from stockpile.cli import fail_on_domain_error
 from stockpile.db import local_today, session
 from stockpile.errors import DomainError
-from stockpile.forecast import queries, runner
+from stockpile.forecast import queries
 from stockpile.forecast.demand import demand_history
-from stockpile.forecast.engine import forecasting
 from stockpile.forecast.models import RunStatus, RunTrigger
 from stockpile.reference.models import Item
 
@@ -33,6 +32,10 @@ def run_command(workers: int | None, if_none: bool) -> None:
     if if_none and queries.latest_run() is not None:
         click.echo("A forecast run has already succeeded; nothing to do.")
         return
+    # The engine (pandas, statsforecast, Prophet) is imported when a command needs it: create_app registers these
+    # commands, and the web app must start without it.
+    from stockpile.forecast import runner
+
     try:
         run = runner.run_forecast(RunTrigger.CLI, workers=workers)
     except DomainError as error:
@@ -63,6 +66,8 @@ def backtest_command(horizon: int, folds: int) -> None:
 def _backtest_line(code: str, history: object, horizon: int, folds: int) -> str:
     """One table row; the chosen method is the engine's pick on the whole history."""
     import pandas as pd
+
+    from stockpile.forecast.engine import forecasting
 
     assert isinstance(history, pd.Series)
     scores = forecasting.backtest(history, horizon, folds)

@@ -123,3 +123,28 @@ def _outlook(inputs: ItemInputs, today: dt.date, factor: float, projection: Proj
         acknowledgement = None
     return ItemOutlook(item, today, factor, inputs.usable, inputs.reserved, inputs.committed, inputs.pending,
                        inputs.forecast, projection, level, acknowledgement, change, inputs.lots, inputs.deliveries)
+
+
+@dataclass(frozen=True)
+class LotWaste:
+    """A lot's projected waste: units that pass its last pick day before the forecast demand uses them."""
+
+    lot_id: int
+    item_code: str
+    last_pick_day: dt.date
+    usable: int
+    waste: float
+
+
+def projected_waste_by_lot(item_ids: Sequence[int]) -> dict[int, LotWaste]:
+    """Per lot of the items, its projected waste from the items' outlooks (lots under the minimum shelf life left
+    are not usable at all, so not here)."""
+    items = session().scalars(select(Item).where(Item.id.in_(list(item_ids)))).all()
+    result: dict[int, LotWaste] = {}
+    for outlook in outlooks(items):
+        waste = outlook.projection.waste if outlook.projection else {}
+        for lot in outlook.lots:
+            if lot.lot_id is not None:
+                result[lot.lot_id] = LotWaste(lot.lot_id, outlook.item.code, lot.last_pick_day, lot.quantity,
+                                              waste.get(lot.lot_id, 0.0))
+    return result
