@@ -7,6 +7,7 @@ from urllib.parse import urlsplit
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import login_user, logout_user
 from sqlalchemy import select
 from werkzeug.wrappers import Response
@@ -19,8 +20,9 @@ from stockpile.auth.guard import roles_required, signed_in_user
 from stockpile.auth.models import Role, User
 from stockpile.db import session
 from stockpile.errors import DomainError
-from stockpile.forms import render_form, show_errors
 from stockpile.reference.models import Region
+from stockpile.web.forms import render_form, show_errors
+from stockpile.web.navigation import NavEntry, WebPart
 
 bp = Blueprint("auth", __name__)
 ViewResult = Response | str | tuple[str, int]
@@ -183,3 +185,6 @@ def toggle_active(user_id: int) -> Response:
         flash(_("User %(email)s is now %(state)s.", email=user.email,
                 state=_("active") if user.active else _("inactive")), "success")
     return redirect(url_for("auth.list_users"))
+
+
+PAGES = WebPart(blueprints=(bp,), nav=(NavEntry("auth.list_users", _l("Users"), (Role.ADMIN,)),))

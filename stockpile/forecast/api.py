@@ -124,7 +124,7 @@ class ItemFlagHistory(MethodView):
     @blp.response(200, schemas.FlagEventOut(many=True))
     def get(self, item_id: int) -> Any:
         """The item's flag history, newest first: changes of level, acknowledgements and how they ended."""
-        return flag_history.history(item_outlook(item_id).item.id)
+        return queries.flag_history(item_outlook(item_id).item.id)
 
 
 @blp.route("/flags")

@@ -10,16 +10,15 @@ a week sooner) or someone withdraws it; either end is a line of the history.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Sequence
-from typing import TYPE_CHECKING
+from collections.abc import Iterable
 
 from flask_babel import gettext as _
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from stockpile import audit
 from stockpile.db import session, utcnow
 from stockpile.errors import FieldErrors, InvalidTransition
-from stockpile.forecast.flags import SEVERITY, compare, is_worse
+from stockpile.forecast.flags import SEVERITY, compare
 from stockpile.forecast.models import (
     Acknowledgement,
     FlagChange,
@@ -28,37 +27,8 @@ from stockpile.forecast.models import (
     FlagLevel,
     FlagState,
 )
-
-if TYPE_CHECKING:
-    from stockpile.forecast.outlook import ItemOutlook
-
-CHANGE_KINDS = (FlagEventKind.NEW, FlagEventKind.WORSENED, FlagEventKind.IMPROVED, FlagEventKind.RESOLVED)
-
-
-def still_holds(acknowledgement: Acknowledgement, level: FlagLevel, stockout_central: dt.date | None) -> bool:
-    """Whether an open acknowledgement still covers a flag: it has not worsened since it was acknowledged."""
-    return not is_worse(level, stockout_central, acknowledgement.level, acknowledgement.stockout_central,
-                        acknowledgement.horizon_end)
-
-
-def open_acknowledgements(item_ids: list[int]) -> dict[int, Acknowledgement]:
-    """Per item, the acknowledgement not yet ended (whether the flag has worsened since is `still_holds`)."""
-    rows = session().scalars(select(Acknowledgement).where(Acknowledgement.item_id.in_(item_ids),
-                                                           Acknowledgement.ended_at.is_(None)))
-    return {ack.item_id: ack for ack in rows}
-
-
-def last_changes(item_ids: list[int]) -> dict[int, FlagEvent]:
-    """Per item, the newest change of its flag level."""
-    newest = (select(func.max(FlagEvent.id)).where(FlagEvent.item_id.in_(item_ids), FlagEvent.kind.in_(CHANGE_KINDS))
-              .group_by(FlagEvent.item_id))
-    return {event.item_id: event for event in session().scalars(select(FlagEvent).where(FlagEvent.id.in_(newest)))}
-
-
-def history(item_id: int, limit: int = 50) -> Sequence[FlagEvent]:
-    """An item's flag history, newest first."""
-    return session().scalars(select(FlagEvent).where(FlagEvent.item_id == item_id)
-                             .order_by(FlagEvent.at.desc(), FlagEvent.id.desc()).limit(limit)).all()
+from stockpile.forecast.outlook import ItemOutlook
+from stockpile.forecast.queries import open_acknowledgements
 
 
 def record(outlooks: Iterable[ItemOutlook], cause: str, run_id: int | None = None) -> list[FlagEvent]:

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from flask_babel import format_decimal, format_percent
 from flask_babel import gettext as _
 
-from stockpile.forecast.models import FlagChange, FlagEventKind, FlagLevel
+from stockpile.forecast.models import Acknowledgement, FlagChange, FlagEventKind, FlagLevel
 from stockpile.forecast.projection import Projection
 
 SEVERITY = {FlagLevel.NONE: 0, FlagLevel.WATCH: 1, FlagLevel.WARNING: 2, FlagLevel.CRITICAL: 3}
@@ -72,6 +72,12 @@ def is_worse(level: FlagLevel, stockout: dt.date | None, than_level: FlagLevel, 
     if SEVERITY[level] > SEVERITY[than_level]:
         return True
     return (stockout or beyond) <= (than_stockout or beyond) - dt.timedelta(days=CLOSER_DAYS)
+
+
+def still_holds(acknowledgement: Acknowledgement, level: FlagLevel, stockout_central: dt.date | None) -> bool:
+    """Whether an open acknowledgement still covers a flag: the flag is no worse than when it was acknowledged."""
+    return not is_worse(level, stockout_central, acknowledgement.level, acknowledgement.stockout_central,
+                        acknowledgement.horizon_end)
 
 
 def explain(code: str, level: FlagLevel, projection: Projection | None, lead_time_days: int,

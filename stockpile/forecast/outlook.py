@@ -18,8 +18,8 @@ from sqlalchemy import select
 
 from stockpile.db import local_today, session
 from stockpile.errors import NotFound
-from stockpile.forecast import flag_history
-from stockpile.forecast.flags import SEVERITY, flag_level
+from stockpile.forecast import queries
+from stockpile.forecast.flags import SEVERITY, flag_level, still_holds
 from stockpile.forecast.inputs import ItemInputs, StoredForecast, read_inputs
 from stockpile.forecast.models import Acknowledgement, FlagEvent, FlagLevel
 from stockpile.forecast.projection import Lot, Projection, project_many
@@ -99,8 +99,8 @@ def outlooks(items: Sequence[Item] | None = None, factor: float = 1.0,
     data = {item_id: i.projection_input(today, factor) for item_id, i in inputs.items()}
     given = [item_id for item_id, d in data.items() if d is not None]
     projections = dict(zip(given, project_many([d for d in data.values() if d is not None]), strict=True))
-    acknowledgements = flag_history.open_acknowledgements(list(inputs))
-    changes = flag_history.last_changes(list(inputs))
+    acknowledgements = queries.open_acknowledgements(list(inputs))
+    changes = queries.last_changes(list(inputs))
     result = [_outlook(i, today, factor, projections.get(item_id), acknowledgements.get(item_id),
                        changes.get(item_id)) for item_id, i in inputs.items()]
     return sorted(result, key=ItemOutlook.urgency)
@@ -119,7 +119,7 @@ def _outlook(inputs: ItemInputs, today: dt.date, factor: float, projection: Proj
     item = inputs.item
     level = flag_level(projection, item.lead_time_days, item.safety_stock_days) if projection else FlagLevel.NONE
     central = projection.stockout_central if projection else None
-    if acknowledgement is not None and not flag_history.still_holds(acknowledgement, level, central):
+    if acknowledgement is not None and not still_holds(acknowledgement, level, central):
         acknowledgement = None
     return ItemOutlook(item, today, factor, inputs.usable, inputs.reserved, inputs.committed, inputs.pending,
                        inputs.forecast, projection, level, acknowledgement, change, inputs.lots, inputs.deliveries)

@@ -1,17 +1,21 @@
-"""Read-side questions of forecasting: runs and their series, an item's stored forecast, expected deliveries."""
+"""Read-side questions of forecasting: runs and their series, an item's stored forecast, expected deliveries, flag
+history and acknowledgements."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 
 from flask_babel import gettext as _
-from sqlalchemy import Select, select
+from sqlalchemy import Select, func, select
 
 from stockpile.db import session
 from stockpile.errors import NotFound
 from stockpile.forecast.models import (
+    Acknowledgement,
     DeliveryStatus,
     ExpectedDelivery,
+    FlagEvent,
+    FlagEventKind,
     ForecastPoint,
     ForecastRun,
     ForecastSeries,
@@ -79,3 +83,26 @@ def deliveries_query(include_closed: bool = False) -> Select[ExpectedDelivery]:
     if not include_closed:
         stmt = stmt.where(ExpectedDelivery.status == DeliveryStatus.EXPECTED)
     return stmt
+
+
+CHANGE_KINDS = (FlagEventKind.NEW, FlagEventKind.WORSENED, FlagEventKind.IMPROVED, FlagEventKind.RESOLVED)
+
+
+def open_acknowledgements(item_ids: list[int]) -> dict[int, Acknowledgement]:
+    """Per item, the acknowledgement not yet ended (whether the flag has worsened since is flags.still_holds)."""
+    rows = session().scalars(select(Acknowledgement).where(Acknowledgement.item_id.in_(item_ids),
+                                                           Acknowledgement.ended_at.is_(None)))
+    return {ack.item_id: ack for ack in rows}
+
+
+def last_changes(item_ids: list[int]) -> dict[int, FlagEvent]:
+    """Per item, the newest change of its flag level."""
+    newest = (select(func.max(FlagEvent.id)).where(FlagEvent.item_id.in_(item_ids), FlagEvent.kind.in_(CHANGE_KINDS))
+              .group_by(FlagEvent.item_id))
+    return {event.item_id: event for event in session().scalars(select(FlagEvent).where(FlagEvent.id.in_(newest)))}
+
+
+def flag_history(item_id: int, limit: int = 50) -> Sequence[FlagEvent]:
+    """An item's flag history, newest first."""
+    return session().scalars(select(FlagEvent).where(FlagEvent.item_id == item_id)
+                             .order_by(FlagEvent.at.desc(), FlagEvent.id.desc()).limit(limit)).all()

@@ -23,17 +23,13 @@ from stockpile.forecast.flags import RULE, change_label, event_label, explain, l
 from stockpile.forecast.models import DeliveryStatus, FlagLevel, RunStatus, RunTrigger
 from stockpile.forecast.outlook import ItemOutlook, item_outlook, outlooks
 from stockpile.forecast.projection import PATHS
-from stockpile.forms import INVALID_FORM_STATUS, render_form, show_errors
 from stockpile.reference.models import Item
+from stockpile.web.forms import INVALID_FORM_STATUS, render_form, show_errors
+from stockpile.web.navigation import NavEntry, Panel, PanelEntry, WebPart
 
 bp = Blueprint("forecast", __name__, url_prefix="/forecast", template_folder="templates")
 PLANNERS = (Role.CONTINUITY, Role.ADMIN)
 DELIVERY_KEEPERS = (Role.LOGISTICS, Role.ADMIN)
-NAV = [
-    ("forecast.dashboard", _l("Scarcity"), PLANNERS),
-    ("forecast.list_runs", _l("Forecast runs"), PLANNERS),
-    ("forecast.list_deliveries", _l("Expected deliveries"), (Role.LOGISTICS, Role.CONTINUITY, Role.ADMIN)),
-]
 
 
 @bp.app_context_processor
@@ -74,7 +70,7 @@ def _item(outlook: ItemOutlook, shown: ItemOutlook, what_if: forms.WhatIfForm, a
     series = queries.get_series(outlook.forecast.series_id) if outlook.forecast else None
     return render_template("forecast/item.html", outlook=outlook, shown=shown, rows=rows, series=series,
                            chart=chart_svg_data_uri(shown, rows), what_if=what_if, ack=ack,
-                           history=flag_history.history(outlook.item.id))
+                           history=queries.flag_history(outlook.item.id))
 
 
 @bp.route("/items/<id:item_id>/acknowledge", methods=["POST"])
@@ -191,10 +187,8 @@ def close_delivery(delivery_id: int, status: str) -> Response:
     return redirect(url_for("forecast.list_deliveries"))
 
 
-def scarcity_panel(_user: Any) -> Any:
+def scarcity_panel(_user: Any) -> Panel:
     """The dashboard panel of the continuity section: the flags as of now, most urgent first."""
-    from stockpile.home import Panel
-
     flagged = [o for o in outlooks() if o.level is not FlagLevel.NONE]
     rows: list[tuple[Any, Any]] = [
         (o.item.code, f"{level_label(o.level)} · {o.projection.stockout_central.isoformat()}"
@@ -204,3 +198,14 @@ def scarcity_panel(_user: Any) -> Any:
     return Panel(_l("Scarcity flags in force"), rows=rows,
                  empty=_l("No item is flagged, or no forecast has run yet."),
                  link=(url_for("forecast.dashboard"), _l("Scarcity dashboard")))
+
+
+PAGES = WebPart(
+    blueprints=(bp,),
+    nav=(
+        NavEntry("forecast.dashboard", _l("Scarcity"), PLANNERS),
+        NavEntry("forecast.list_runs", _l("Forecast runs"), PLANNERS),
+        NavEntry("forecast.list_deliveries", _l("Expected deliveries"), (Role.LOGISTICS, Role.CONTINUITY, Role.ADMIN)),
+    ),
+    panels=(PanelEntry(PLANNERS, scarcity_panel),),
+)

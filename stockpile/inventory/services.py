@@ -24,7 +24,7 @@ from stockpile.inventory.models import (
     QualityStatus,
     StockMovement,
 )
-from stockpile.inventory.validation import active_item, active_warehouse, check_quantity, check_reason
+from stockpile.inventory.validation import active_item, active_warehouse, check_new_lot, check_quantity, check_reason
 from stockpile.reference.models import Item
 
 
@@ -217,8 +217,6 @@ def _find_or_create_lot(item: Item, lot_number: str, supplier: str, expiry_date:
             raise FieldErrors.one("expiry_date", _("Lot %(lot)s of %(supplier)s expires on %(date)s, not on this date.",
                                                    lot=lot_number, supplier=supplier, date=lot.expiry_date.isoformat()))
         return lot
-    from stockpile.inventory.validation import check_new_lot
-
     check_new_lot(lot_number, supplier, expiry_date, manufacture_date, status)
     lot = Lot(item_id=item.id, lot_number=lot_number, supplier=supplier, expiry_date=expiry_date,
               manufacture_date=manufacture_date, received_date=received, quality_status=status)

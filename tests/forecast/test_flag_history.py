@@ -6,11 +6,11 @@ import pytest
 from sqlalchemy import select
 
 from stockpile.audit import AuditEvent
-from stockpile.forecast import flag_history, runner
+from stockpile.forecast import queries, runner
 from stockpile.forecast.models import FlagEventKind, FlagLevel, RunTrigger
 from stockpile.forecast.outlook import item_outlook
 from stockpile.inventory import services as inventory
-from stockpile.scheduler import reconcile_flags_job
+from stockpile.ops.scheduler import reconcile_flags_job
 from tests import factories
 from tests.forecast.conftest import issue_on
 from tests.inventory.helpers import receive
@@ -33,7 +33,7 @@ def item(db):
 
 
 def kinds(item_id):
-    return [event.kind for event in reversed(flag_history.history(item_id))]
+    return [event.kind for event in reversed(queries.flag_history(item_id))]
 
 
 def issue(item, quantity, user):
@@ -76,7 +76,7 @@ def test_an_acknowledgement_lapses_when_the_flag_worsens_and_the_history_says_wh
     flags = as_role("continuity").get("/api/v1/forecast/flags", headers=api_as("continuity")).json
     assert next(f for f in flags if f["item_id"] == item.id)["acknowledgement"] is None
     assert reconcile_flags_job() == "2 flag changes recorded"  # worsened, and the acknowledgement lapsed
-    history = flag_history.history(item.id)
+    history = queries.flag_history(item.id)
     assert [e.kind for e in history[:2]] == [FlagEventKind.LAPSED, FlagEventKind.WORSENED]
     assert history[0].note == NOTE
     assert history[1].cause == "stock changed"

@@ -13,11 +13,12 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from stockpile import create_app, migrate
+from stockpile import create_app
 from stockpile.auth.models import Role
 from stockpile.db import session, transaction
 from stockpile.forecast import queries
 from stockpile.forecast.models import ForecastRun, RunStatus
+from stockpile.ops import migrate
 from tests import factories
 from tests.conftest import TEST_CONFIG, sign_in
 from tests.forecast.conftest import issue_on

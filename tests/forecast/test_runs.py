@@ -11,7 +11,7 @@ from sqlalchemy import select
 from stockpile.audit import AuditEvent
 from stockpile.db import utcnow
 from stockpile.errors import Conflict, InvalidTransition
-from stockpile.forecast import flag_history, queries, runner, runs
+from stockpile.forecast import queries, runner, runs
 from stockpile.forecast.engine import forecasting
 from stockpile.forecast.models import FlagEventKind, FlagLevel, ForecastSeries, RunStatus, RunTrigger
 from stockpile.forecast.outlook import item_outlook
@@ -34,7 +34,7 @@ def scarce(db):
 
 
 def kinds(item_id: int) -> list[FlagEventKind]:
-    return [event.kind for event in reversed(flag_history.history(item_id))]
+    return [event.kind for event in reversed(queries.flag_history(item_id))]
 
 
 def test_a_run_flags_the_scarce_item_and_records_it_in_the_history(db, scarce) -> None:
@@ -44,9 +44,9 @@ def test_a_run_flags_the_scarce_item_and_records_it_in_the_history(db, scarce) -
     outlook = item_outlook(scarce_item.id)
     assert (outlook.level, outlook.usable, outlook.forecast.run_id) == (FlagLevel.CRITICAL, 600, run.id)
     assert item_outlook(plenty.id).level is FlagLevel.NONE
-    event = flag_history.history(scarce_item.id)[0]
+    event = queries.flag_history(scarce_item.id)[0]
     assert (event.kind, event.cause, event.run_id) == (FlagEventKind.NEW, f"run {run.id}", run.id)
-    assert flag_history.history(plenty.id) == []
+    assert queries.flag_history(plenty.id) == []
     assert run.series_count >= 2
     assert any("succeeded" in line.message for line in queries.log_of(run.id))
 

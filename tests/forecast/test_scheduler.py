@@ -9,11 +9,12 @@ import uuid
 import pytest
 from sqlalchemy import func, select
 
-from stockpile import audit, create_app, migrate
+from stockpile import audit, create_app
 from stockpile.app import Flask
 from stockpile.audit import AuditEvent
 from stockpile.db import session, transaction
-from stockpile.scheduler import JOBS, Job, build_scheduler, run_once
+from stockpile.ops import migrate
+from stockpile.ops.scheduler import JOBS, Job, build_scheduler, run_once
 from tests.conftest import TEST_CONFIG
 from tests.databases import backends, fresh_database
 
@@ -78,7 +79,7 @@ def test_job_list_has_stable_ids_and_cron_times(app: Flask) -> None:
 def test_interval_jobs_fire_on_a_grid_every_host_shares(app: Flask) -> None:
     import datetime as dt
 
-    from stockpile.scheduler import fire_key
+    from stockpile.ops.scheduler import fire_key
 
     queue = build_scheduler(app).get_job("forecast-queue")
     assert queue.trigger.interval.total_seconds() == app.config["FORECAST_QUEUE_POLL_SECONDS"] == 10

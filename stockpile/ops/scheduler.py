@@ -23,8 +23,13 @@ from apscheduler.triggers.interval import IntervalTrigger
 from flask import Flask, current_app
 from flask.cli import with_appcontext
 
-from stockpile import leases
 from stockpile.db import LOCAL_ZONE, transaction
+from stockpile.errors import Conflict
+from stockpile.forecast.flag_history import record
+from stockpile.forecast.models import RunTrigger
+from stockpile.forecast.outlook import outlooks
+from stockpile.forecast.runs import queue_run
+from stockpile.ops import leases
 
 log = logging.getLogger(__name__)
 MISFIRE_GRACE_SECONDS = 600
@@ -55,10 +60,6 @@ class Job:
 
 def queue_nightly_run_job() -> str:
     """The nightly forecast run: queued, so the queue job executes it like any other."""
-    from stockpile.errors import Conflict
-    from stockpile.forecast.models import RunTrigger
-    from stockpile.forecast.runs import queue_run
-
     try:
         with transaction():
             run = queue_run(RunTrigger.SCHEDULED)
@@ -69,16 +70,13 @@ def queue_nightly_run_job() -> str:
 
 def execute_queued_run_job() -> str:
     """Mark dead runs failed, then execute the oldest queued forecast run in this process, if there is one."""
-    from stockpile.forecast.runner import execute_queued
+    from stockpile.forecast.runner import execute_queued  # the engine (pandas, statsforecast) only in the scheduler
 
     return execute_queued()
 
 
 def reconcile_flags_job() -> str:
     """Re-evaluate every item's outlook against the stock as it is now and record the flags that changed."""
-    from stockpile.forecast.flag_history import record
-    from stockpile.forecast.outlook import outlooks
-
     with transaction():
         events = record(outlooks(), "stock changed")
     return f"{len(events)} flag changes recorded"
