@@ -24,7 +24,7 @@ from stockpile.forecast.models import DeliveryStatus, FlagLevel, RunStatus, RunT
 from stockpile.forecast.outlook import ItemOutlook, item_outlook, outlooks
 from stockpile.forecast.projection import PATHS
 from stockpile.reference.models import Item
-from stockpile.web.forms import INVALID_FORM_STATUS, render_form, show_errors
+from stockpile.web.forms import INVALID_FORM_STATUS, attempt, render_form, show_errors, shown_on
 from stockpile.web.navigation import NavEntry, Panel, PanelEntry, WebPart
 
 bp = Blueprint("forecast", __name__, url_prefix="/forecast", template_folder="templates")
@@ -80,11 +80,9 @@ def acknowledge(item_id: int) -> Response | tuple[str, int]:
     outlook = item_outlook(item_id)
     form = forms.AcknowledgeForm()
     if form.validate_on_submit():
-        try:
+        with shown_on(form) as outcome:
             flag_history.acknowledge(outlook, form.note.data or "", signed_in_user().id)
-        except DomainError as error:
-            show_errors(form, error)
-        else:
+        if outcome.succeeded:
             flash(_("Flag acknowledged."), "success")
             return redirect(url_for("forecast.item_page", item_id=item_id))
     return render_form("forecast/acknowledge.html", form, outlook=outlook)
@@ -94,11 +92,10 @@ def acknowledge(item_id: int) -> Response | tuple[str, int]:
 @roles_required(*PLANNERS)
 def withdraw_acknowledgement(item_id: int) -> Response:
     """Withdraw an item's acknowledgement."""
-    try:
+    with attempt() as outcome:
         flag_history.withdraw(item_outlook(item_id), signed_in_user().id)
-    except DomainError as error:
-        session().rollback()
-        flash(error.message, "error")
+    if outcome.error is not None:
+        flash(outcome.error.message, "error")
     else:
         flash(_("Acknowledgement withdrawn."), "success")
     return redirect(url_for("forecast.item_page", item_id=item_id))
@@ -125,11 +122,10 @@ def run_page(run_id: int) -> str:
 @roles_required(*PLANNERS)
 def start_run() -> Response:
     """Queue a run for the scheduler; refused with a message while one is queued or running."""
-    try:
+    with attempt() as outcome:
         run = runs.queue_run(RunTrigger.MANUAL, signed_in_user().id)
-    except DomainError as error:
-        session().rollback()
-        flash(error.message, "error")
+    if outcome.error is not None:
+        flash(outcome.error.message, "error")
         return redirect(url_for("forecast.list_runs"))
     flash(_("Forecast run %(id)d queued; the scheduler starts it within seconds.", id=run.id), "success")
     return redirect(url_for("forecast.run_page", run_id=run.id))
@@ -139,11 +135,10 @@ def start_run() -> Response:
 @roles_required(*PLANNERS)
 def cancel_run(run_id: int) -> Response:
     """Cancel a queued run, or ask a running one to stop."""
-    try:
+    with attempt() as outcome:
         run = runs.request_cancel(run_id, signed_in_user().id)
-    except DomainError as error:
-        session().rollback()
-        flash(error.message, "error")
+    if outcome.error is not None:
+        flash(outcome.error.message, "error")
     else:
         flash(_("Run %(id)d cancelled.", id=run.id) if run.status is RunStatus.CANCELLED
               else _("Run %(id)d is asked to stop; it stops after the series it is fitting.", id=run.id), "success")
@@ -165,14 +160,12 @@ def new_delivery() -> Response | tuple[str, int]:
     items = session().scalars(select(Item).where(Item.active.is_(True)).order_by(Item.code))
     form.item_id.choices = [SelectChoice(str(i.id), f"{i.code} {i.name}") for i in items]  # type: ignore[assignment]
     if form.validate_on_submit():
-        try:
+        with shown_on(form) as outcome:
             services.record_delivery(item_id=form.item_id.data, quantity=form.quantity.data,  # type: ignore[arg-type]
                                      expected_date=form.expected_date.data,  # type: ignore[arg-type]
                                      supplier=form.supplier.data or "", note=form.note.data or "",
                                      user_id=signed_in_user().id)
-        except DomainError as error:
-            show_errors(form, error)
-        else:
+        if outcome.succeeded:
             flash(_("Delivery recorded."), "success")
             return redirect(url_for("forecast.list_deliveries"))
     return render_form("forecast/delivery_form.html", form)
