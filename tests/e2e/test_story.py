@@ -24,8 +24,6 @@ try:
 except ImportError:  # the conftest skips these tests, or fails them where a browser is required
     Page = Any  # type: ignore[misc,assignment]
 
-# The story's steps build on each other in one browser session: with pytest-xdist they stay in one worker.
-pytestmark = pytest.mark.xdist_group("browser-story")
 PASSWORDS = {
     "region@stockpile.example": "demo-region-password",
     "continuity@stockpile.example": "demo-continuity-password",
