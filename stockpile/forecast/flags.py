@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 
-from flask_babel import format_decimal
 from flask_babel import gettext as _
 
-from stockpile.forecast.models import FlagChange, FlagLevel
+from stockpile import formats
+from stockpile.forecast.models import DeliveryStatus, FlagChange, FlagLevel, RunStatus, RunTrigger
 from stockpile.forecast.projection import Projection
 
 SEVERITY = {FlagLevel.NONE: 0, FlagLevel.WATCH: 1, FlagLevel.WARNING: 2, FlagLevel.CRITICAL: 3}
@@ -49,7 +49,7 @@ def explain(code: str, level: FlagLevel, usable: int, per_day: float, pessimisti
             lead_time_days: int, safety_stock_days: int) -> str:
     """One sentence with the numbers, e.g. 'FFP2-CUP: 12,400 usable, about 1,050/day forecast; …'."""
     head = str(_("%(code)s: %(usable)s usable, about %(rate)s/day forecast", code=code,
-             usable=format_decimal(usable), rate=format_decimal(round(per_day))))
+             usable=formats.number(usable), rate=formats.number(per_day)))
     if pessimistic is None:
         return head + str(_("; no stock-out expected within the horizon, even pessimistically."))
     days = (pessimistic - start).days
@@ -58,7 +58,7 @@ def explain(code: str, level: FlagLevel, usable: int, per_day: float, pessimisti
         FlagLevel.WARNING: _("within the lead time plus %(safety)d days of safety stock (%(total)d days).",
                              safety=safety_stock_days, total=lead_time_days + safety_stock_days),
     }.get(level, _("within the horizon, beyond lead time and safety stock."))
-    middle = _("; pessimistic stock-out %(date)s (%(days)d days), ", date=pessimistic.isoformat(), days=days)
+    middle = _("; pessimistic stock-out %(date)s (%(days)d days), ", date=formats.date(pessimistic), days=days)
     return f"{head}{middle}{tail}"
 
 
@@ -81,3 +81,30 @@ def change_label(change: FlagChange) -> str:
         FlagChange.RESOLVED: _("resolved"),
         FlagChange.UNCHANGED: _("unchanged"),
     }[change])
+
+
+def run_status_label(status: RunStatus) -> str:
+    """A forecast run's status in words for pages."""
+    return str({
+        RunStatus.RUNNING: _("running"),
+        RunStatus.SUCCEEDED: _("succeeded"),
+        RunStatus.FAILED: _("failed"),
+    }[status])
+
+
+def run_trigger_label(trigger: RunTrigger) -> str:
+    """What started a forecast run, in words for pages."""
+    return str({
+        RunTrigger.SCHEDULED: _("nightly schedule"),
+        RunTrigger.MANUAL: _("started on the page"),
+        RunTrigger.CLI: _("command line"),
+    }[trigger])
+
+
+def delivery_status_label(status: DeliveryStatus) -> str:
+    """An expected delivery's status in words for pages and messages."""
+    return str({
+        DeliveryStatus.EXPECTED: _("expected"),
+        DeliveryStatus.RECEIVED: _("received"),
+        DeliveryStatus.CANCELLED: _("cancelled"),
+    }[status])

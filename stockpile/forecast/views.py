@@ -11,13 +11,21 @@ from sqlalchemy import select
 from werkzeug.wrappers import Response
 from wtforms.fields.choices import SelectChoice
 
+from stockpile import formats
 from stockpile.auth.guard import roles_required, signed_in_user
 from stockpile.auth.models import Role
 from stockpile.db import session
 from stockpile.errors import DomainError
 from stockpile.forecast import forms, queries, services
 from stockpile.forecast.chart import build_chart
-from stockpile.forecast.flags import change_label, explain, level_label
+from stockpile.forecast.flags import (
+    change_label,
+    delivery_status_label,
+    explain,
+    level_label,
+    run_status_label,
+    run_trigger_label,
+)
 from stockpile.forecast.models import DeliveryStatus, RunStatus
 from stockpile.forecast.outlook import item_outlook, launch_run
 from stockpile.forms import INVALID_FORM_STATUS, render_form, show_errors
@@ -35,7 +43,8 @@ NAV = [
 
 @bp.app_context_processor
 def _helpers() -> dict[str, Any]:
-    return {"level_label": level_label, "change_label": change_label, "explain": explain}
+    return {"level_label": level_label, "change_label": change_label, "explain": explain,
+            "run_status_label": run_status_label, "run_trigger_label": run_trigger_label}
 
 
 @bp.route("/")
@@ -145,7 +154,7 @@ def new_delivery() -> Response | tuple[str, int]:
 def close_delivery(delivery_id: int, status: str) -> Response:
     """Mark a delivery received or cancelled."""
     services.close_delivery(delivery_id, DeliveryStatus(status), signed_in_user().id)
-    flash(_("Delivery marked %(status)s.", status=status), "success")
+    flash(_("Delivery marked %(status)s.", status=delivery_status_label(DeliveryStatus(status))), "success")
     return redirect(url_for("forecast.list_deliveries"))
 
 
@@ -155,8 +164,8 @@ def scarcity_panel(_user: Any) -> Any:
 
     flags = [flag for flag in queries.current_flags() if flag.level.value != "none"]
     rows: list[tuple[Any, Any]] = [
-        (flag.item.code, f"{flag.level.value} · {flag.stockout_pessimistic.isoformat()}"
-         if flag.stockout_pessimistic else flag.level.value)
+        (flag.item.code, f"{level_label(flag.level)} · {formats.date(flag.stockout_pessimistic)}"
+         if flag.stockout_pessimistic else level_label(flag.level))
         for flag in flags[:8]
     ]
     return Panel(_l("Scarcity flags in force"), rows=rows,

@@ -6,6 +6,7 @@ from typing import Any
 
 from flask import Blueprint, flash, redirect, request, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_wtf import FlaskForm
 from sqlalchemy import select
 from werkzeug.wrappers import Response
@@ -18,7 +19,7 @@ from stockpile.errors import DomainError, FieldErrors
 from stockpile.forms import INVALID_FORM_STATUS, render_form, show_errors
 from stockpile.inventory import forms, services, transfer_files
 from stockpile.inventory.booking import book_movement
-from stockpile.inventory.models import MovementType, QualityStatus
+from stockpile.inventory.models import MovementType, QualityStatus, label
 from stockpile.reference.models import Item, Warehouse
 
 bp = Blueprint("booking", __name__, url_prefix="/inventory")
@@ -91,7 +92,8 @@ def change_status(lot_id: int) -> Response | tuple[str, int]:
         except DomainError as error:
             refuse(form, error)
         else:
-            flash(_("Lot %(lot)s is now %(status)s.", lot=lot.lot_number, status=form.status.data), "success")
+            status = label(QualityStatus(form.status.data))
+            flash(_("Lot %(lot)s is now %(status)s.", lot=lot.lot_number, status=status), "success")
             return redirect(url_for("inventory.lot", lot_id=lot.id))
     return render_form("inventory/form.html", form, title=_("Quality status of lot %(lot)s", lot=lot.lot_number),
                        submit=_("Change status"))
@@ -132,7 +134,7 @@ def import_receipts() -> Response | tuple[str, int]:
             form.form_errors = [error.message]
             rows = error.rows
         else:
-            flash(_("Imported %(n)d receipts.", n=len(booked)), "success")
+            flash(ngettext("Imported %(num)d receipt.", "Imported %(num)d receipts.", len(booked)), "success")
             return redirect(url_for("inventory.ledger", type="receipt"))
     page, status = render_form("inventory/import.html", form, rows=rows,
                                columns=transfer_files.IMPORT_COLUMNS)
