@@ -37,6 +37,7 @@ def _register_extensions(app: Flask) -> None:
 
 def _register_blueprints(app: Flask) -> None:
     from stockpile import audit_views, home
+    from stockpile.auth.language import bp as language_bp
     from stockpile.auth.models import Role
     from stockpile.auth.views import bp as auth_bp
     from stockpile.forecast import views as forecast_views
@@ -47,7 +48,7 @@ def _register_blueprints(app: Flask) -> None:
 
     home.init_app(app)
     request_pages.init_app(app)
-    for blueprint in (home.bp, auth_bp, reference_bp, audit_views.bp, inventory_bp, booking_bp,
+    for blueprint in (home.bp, auth_bp, language_bp, reference_bp, audit_views.bp, inventory_bp, booking_bp,
                       *request_pages.blueprints, forecast_views.bp):
         app.register_blueprint(blueprint)
     if all(make is not forecast_views.scarcity_panel for _roles, make in home.PANELS):
