@@ -23,8 +23,9 @@ import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from stockpile.forecast import engine
-from stockpile.forecast.runner import SeriesJob, fit_all, fit_series
+from stockpile.forecast.engine import forecasting
+from stockpile.forecast.engine.jobs import SeriesJob, fit_series
+from stockpile.forecast.engine.pool import fit_all
 
 ITEMS, REGIONS, DAYS, HORIZON = 200, 25, 730, 90
 START = pd.Timestamp("2024-01-01")
@@ -54,10 +55,10 @@ def tuned_vs_default(jobs: list[SeriesJob], count: int) -> tuple[float, float]:
     for job in jobs[:count]:
         history = pd.Series(job.values, index=pd.date_range(job.start, periods=len(job.values), freq="D"))
         began = time.perf_counter()
-        engine.fit_one_tuned(history, HORIZON)
+        forecasting.fit_one_tuned(history, HORIZON)
         tuned.append(time.perf_counter() - began)
         began = time.perf_counter()
-        engine.fit_one_default(history, HORIZON)
+        forecasting.fit_one_default(history, HORIZON)
         default.append(time.perf_counter() - began)
     return statistics.median(tuned), statistics.median(default)
 

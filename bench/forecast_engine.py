@@ -110,7 +110,7 @@ def print_machine() -> None:
 
 def speed(series: list[tuple[str, pd.Series, int]], sample: int) -> None:
     """Compare one tuned Prophet fit+predict with Prophet defaults on a sample."""
-    from stockpile.forecast import engine
+    from stockpile.forecast.engine import forecasting as engine
 
     picked = [s for s in series if s[0] != "daily_stopped"][:sample]
     runs: dict[str, list[float]] = {"tuned": [], "default": [], "newton": []}
@@ -129,7 +129,7 @@ def speed(series: list[tuple[str, pd.Series, int]], sample: int) -> None:
 
 def accuracy(series: list[tuple[str, pd.Series, int]]) -> None:
     """Run the full engine and report chosen-method vs seasonal-naive MASE."""
-    from stockpile.forecast.engine import forecast
+    from stockpile.forecast.engine.forecasting import forecast
 
     times, chosen, baseline = [], [], []
     methods: dict[str, int] = {}
@@ -156,7 +156,7 @@ def accuracy(series: list[tuple[str, pd.Series, int]]) -> None:
 
 def main() -> None:
     """Parse arguments and run the benchmark."""
-    from stockpile.forecast.engine import fit_one_default, forecast
+    from stockpile.forecast.engine.forecasting import fit_one_default, forecast
 
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--series", type=int, default=24, help="number of synthetic series")

@@ -31,7 +31,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from stockpile import create_app, migrate
 from stockpile.auth.models import Role, User
 from stockpile.db import LOCAL_ZONE, local_today, session, transaction
-from stockpile.forecast import runner
+from stockpile.forecast import fitting, runner
+from stockpile.forecast.engine.jobs import fit_series
 from stockpile.forecast.models import ForecastSeries, RunStatus, RunTrigger
 from stockpile.inventory import services as inventory
 from stockpile.inventory.models import QualityStatus
@@ -118,13 +119,13 @@ def seed_stock(item_ids: list[int], warehouse_id: int) -> None:
 def median_single_fit(count: int) -> float:
     """Median seconds of one series' fit-and-forecast, one at a time, on a sample of the run's series."""
     run = session().scalar(select(runner.ForecastRun).order_by(runner.ForecastRun.id.desc()))
-    jobs = runner.read_jobs(run)
+    jobs = fitting.read_jobs(run)
     step = max(1, len(jobs) // count)
     sample = jobs[::step][:count]
     seconds = []
     for job in sample:
         began = time.perf_counter()
-        runner.fit_series(job)
+        fit_series(job)
         seconds.append(time.perf_counter() - began)
     session().rollback()
     return statistics.median(seconds)
@@ -152,7 +153,7 @@ def main() -> None:
         wall = time.perf_counter() - began
         assert run.status is RunStatus.SUCCEEDED, run.error_summary
         series, failed = run.series_count, run.failed_series
-        fitting = session().scalar(select(func.sum(ForecastSeries.seconds)).where(ForecastSeries.run_id == run.id))
+        fitted = session().scalar(select(func.sum(ForecastSeries.seconds)).where(ForecastSeries.run_id == run.id))
         median = median_single_fit(args.single)
     ideal = series * median / args.workers
     own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
@@ -161,7 +162,7 @@ def main() -> None:
           "database reads and writes included")
     print(f"median single fit-and-forecast: {median:.2f} s -> ideal {ideal:.1f} s; parallel efficiency "
           f"{ideal / wall:.0%}")
-    print(f"time spent fitting inside the workers: {fitting or 0:.1f} s -> {fitting / args.workers / wall:.0%} of "
+    print(f"time spent fitting inside the workers: {fitted or 0:.1f} s -> {(fitted or 0) / args.workers / wall:.0%} of "
           "the workers' wall time (the same efficiency without the median's bias)")
     print(f"peak memory: {own:.0f} MiB in the run's process, {children:.0f} MiB in the largest worker")
 

@@ -12,8 +12,9 @@ from sqlalchemy import select
 from stockpile.cli import fail_on_domain_error
 from stockpile.db import local_today, session, transaction
 from stockpile.errors import DomainError
-from stockpile.forecast import engine, queries, runner
+from stockpile.forecast import queries, runner
 from stockpile.forecast.demand import demand_history
+from stockpile.forecast.engine import forecasting
 from stockpile.forecast.models import RunStatus, RunTrigger
 from stockpile.reference.models import Item
 
@@ -68,8 +69,8 @@ def _backtest_line(code: str, history: object, horizon: int, folds: int) -> str:
     import pandas as pd
 
     assert isinstance(history, pd.Series)
-    scores = engine.backtest(history, horizon, folds)
-    chosen = str(engine.forecast(history, horizon)["method"].iloc[0])
+    scores = forecasting.backtest(history, horizon, folds)
+    chosen = str(forecasting.forecast(history, horizon)["method"].iloc[0])
     mase = scores.get(chosen)
     naive = scores.get("seasonal_naive")
     return f"{code:<14} {chosen:<15} {_fmt(mase):>7} {_fmt(naive):>15}"

@@ -1,4 +1,4 @@
-"""A forecast run: read every demand series, fit them in parallel, then store forecasts and flags at once.
+"""A forecast run's lifecycle: start it, have `fitting` read and fit every series, then store forecasts and flags.
 
 The run row is committed as `running` first, so a second start anywhere meets the unique partial index on
 `forecast_runs.status`. Series are fitted in worker processes (one failing series is recorded, never fatal);
@@ -10,31 +10,26 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-import multiprocessing
 import os
-import time
 from collections.abc import Iterable
-from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass
 
-import pandas as pd
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import insert, select, update
+from sqlalchemy import update
 from sqlalchemy.exc import IntegrityError
 
 from stockpile import audit
 from stockpile.db import local_today, session, transaction, utcnow
 from stockpile.errors import Conflict
-from stockpile.forecast import engine, queries
-from stockpile.forecast.demand import committed_demand, demand_history
+from stockpile.forecast import fitting, queries
+from stockpile.forecast.demand import committed_demand
+from stockpile.forecast.engine.jobs import SeriesOutcome
+from stockpile.forecast.engine.pool import Progress, ShouldStop
 from stockpile.forecast.flags import compare, level_for
 from stockpile.forecast.models import (
     FlagChange,
     FlagLevel,
-    ForecastPoint,
     ForecastRun,
-    ForecastSeries,
     RunStatus,
     RunTrigger,
     ScarcityFlag,
@@ -43,53 +38,6 @@ from stockpile.forecast.projection import ProjectionInput, project_stock
 from stockpile.reference.models import Item
 
 log = logging.getLogger(__name__)
-ALL_ZERO_TAIL = 28  # an item never asked for still gets a (zero) forecast from four weeks of zeros
-
-
-@dataclass(frozen=True)
-class SeriesJob:
-    """One series to fit: plain data, so it pickles cheaply to a worker process."""
-
-    item_id: int
-    region_id: int | None
-    start: dt.date
-    values: tuple[float, ...]
-    horizon: int
-
-
-@dataclass(frozen=True)
-class SeriesOutcome:
-    """A fitted series (or its error) as plain data for the parent to store."""
-
-    item_id: int
-    region_id: int | None
-    method: str
-    mase: float | None
-    seasonal_naive_mase: float | None
-    error: str
-    seconds: float
-    first_day: dt.date | None
-    yhat: tuple[float, ...] = ()
-    yhat_lower: tuple[float, ...] = ()
-    yhat_upper: tuple[float, ...] = ()
-
-
-def fit_series(job: SeriesJob) -> SeriesOutcome:
-    """Forecast one series; any error is returned as text so one bad series never stops the run."""
-    began = time.perf_counter()
-    try:
-        history = pd.Series(job.values, index=pd.date_range(job.start, periods=len(job.values), freq="D"))
-        frame = engine.forecast(history, job.horizon)
-    except Exception as exc:  # the error is the result: stored and shown per series
-        return SeriesOutcome(job.item_id, job.region_id, "", None, None, f"{type(exc).__name__}: {exc}",
-                             time.perf_counter() - began, None)
-    method = str(frame["method"].iloc[0])
-    scores: dict[str, float] = frame.attrs.get("mase", {})
-    return SeriesOutcome(
-        job.item_id, job.region_id, method, scores.get(method), scores.get("seasonal_naive"), "",
-        time.perf_counter() - began, frame.index[0].date(), tuple(frame["yhat"]), tuple(frame["yhat_lower"]),
-        tuple(frame["yhat_upper"]),
-    )
 
 
 def start_run(trigger: RunTrigger, user_id: int | None = None) -> ForecastRun:
@@ -127,14 +75,19 @@ def run_forecast(trigger: RunTrigger, user_id: int | None = None) -> ForecastRun
     return execute_run(run_id)
 
 
-def execute_run(run_id: int, workers: int | None = None) -> ForecastRun:
-    """Fit every series of a started run and store the results; on any error record the run as failed."""
+def execute_run(run_id: int, workers: int | None = None, progress: Progress | None = None,
+                should_stop: ShouldStop | None = None) -> ForecastRun:
+    """Fit every series of a started run and store the results; on any error record the run as failed.
+
+    progress(done, total, phase) and should_stop() are the engine's callbacks (stockpile.forecast.engine); a stop
+    raises FitCancelled before anything is written, and the run is recorded failed with that message.
+    """
     try:
         with transaction():
-            jobs = read_jobs(queries.get_run(run_id))
-        outcomes = fit_all(jobs, workers or configured_workers())
+            jobs = fitting.read_jobs(queries.get_run(run_id), progress)
+        outcomes = fitting.fit_jobs(jobs, workers or configured_workers(), progress, should_stop)
         with transaction():
-            store_results(queries.get_run(run_id), outcomes)
+            store_results(queries.get_run(run_id), outcomes, progress)
     except Exception as exc:
         log.exception("forecast run %s failed", run_id)
         with transaction():
@@ -149,61 +102,17 @@ def configured_workers() -> int:
     return int(current_app.config.get("FORECAST_WORKERS") or os.cpu_count() or 1)
 
 
-def read_jobs(run: ForecastRun) -> list[SeriesJob]:
-    """Every series of the active items, history through yesterday, leading zeros trimmed."""
-    until = local_today() - dt.timedelta(days=1)
-    since = until - dt.timedelta(days=int(current_app.config["FORECAST_HISTORY_DAYS"]) - 1)
-    item_ids = list(session().scalars(select(Item.id).where(Item.active.is_(True)).order_by(Item.code)))
-    run.history_start, run.history_end = since, until
-    histories = demand_history(item_ids, since, until)
-    return [_job(item_id, region_id, series, run.horizon_days)
-            for (item_id, region_id), series in sorted(histories.items(), key=lambda kv: (kv[0][0], kv[0][1] or 0))]
-
-
-def _job(item_id: int, region_id: int | None, series: pd.Series, horizon: int) -> SeriesJob:
-    nonzero = series.to_numpy().nonzero()[0]
-    first = int(nonzero[0]) if len(nonzero) else max(len(series) - ALL_ZERO_TAIL, 0)
-    kept = series.iloc[first:]
-    return SeriesJob(item_id, region_id, kept.index[0].date(), tuple(float(v) for v in kept), horizon)
-
-
-def fit_all(jobs: list[SeriesJob], workers: int) -> list[SeriesOutcome]:
-    """Fit every series, in worker processes when there is more than one worker and one series."""
-    if workers <= 1 or len(jobs) <= 1:
-        return [fit_series(job) for job in jobs]
-    # spawn, not fork: the scheduler runs jobs in threads, and forking a threaded process can deadlock.
-    with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn")) as pool:
-        return list(pool.map(fit_series, jobs, chunksize=max(1, len(jobs) // (workers * 4))))
-
-
-def store_results(run: ForecastRun, outcomes: Iterable[SeriesOutcome]) -> None:
+def store_results(run: ForecastRun, outcomes: Iterable[SeriesOutcome], progress: Progress | None = None) -> None:
     """Write series, forecast points and flags, and mark the run succeeded (one transaction)."""
     outcomes = list(outcomes)
-    national: dict[int, SeriesOutcome] = {}
-    for outcome in outcomes:
-        _store_series(run, outcome)
-        if outcome.region_id is None and not outcome.error:
-            national[outcome.item_id] = outcome
+    fitting.write_series(run, outcomes, progress)
+    national = {o.item_id: o for o in outcomes if o.region_id is None and not o.error}
     build_flags(run, national)
     run.series_count = len(outcomes)
     run.failed_series = sum(1 for o in outcomes if o.error)
     run.error_summary = "; ".join(f"item {o.item_id}: {o.error}" for o in outcomes if o.error)[:2000]
     run.status, run.finished_at = RunStatus.SUCCEEDED, utcnow()
     session().flush()
-
-
-def _store_series(run: ForecastRun, outcome: SeriesOutcome) -> None:
-    series = ForecastSeries(run_id=run.id, item_id=outcome.item_id, region_id=outcome.region_id,
-                            method=outcome.method, mase=outcome.mase, error=outcome.error[:2000],
-                            seasonal_naive_mase=outcome.seasonal_naive_mase, seconds=outcome.seconds)
-    session().add(series)
-    session().flush()
-    if outcome.first_day is None or not outcome.yhat:
-        return
-    rows = [{"series_id": series.id, "day": outcome.first_day + dt.timedelta(days=i), "yhat": y,
-             "yhat_lower": lo, "yhat_upper": up}
-            for i, (y, lo, up) in enumerate(zip(outcome.yhat, outcome.yhat_lower, outcome.yhat_upper, strict=True))]
-    session().execute(insert(ForecastPoint), rows)
 
 
 def build_flags(run: ForecastRun, national: dict[int, SeriesOutcome]) -> None:

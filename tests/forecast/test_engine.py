@@ -6,14 +6,14 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from stockpile.forecast.engine import (
+from stockpile.forecast.engine.forecasting import (
     backtest,
     fit_one_default,
     fit_one_tuned,
     forecast,
     is_stopped,
 )
-from stockpile.forecast.series import regularize
+from stockpile.forecast.engine.series import regularize
 
 METHODS = {"prophet", "seasonal_naive", "ets", "tsb", "croston", "naive", "zero"}
 

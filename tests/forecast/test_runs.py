@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import pytest
 
+from stockpile.db import transaction as db_transaction
 from stockpile.errors import Conflict
 from stockpile.forecast import queries, runner
+from stockpile.forecast.engine import forecasting
 from stockpile.forecast.models import FlagChange, FlagLevel, ForecastSeries, RunStatus, RunTrigger
 from tests import factories
 from tests.forecast.conftest import issue_on
@@ -64,14 +66,14 @@ def test_crash_mid_run_records_failure_and_keeps_previous_flags(db, scarce, monk
 
 def test_one_failing_series_does_not_stop_the_run(db, scarce, monkeypatch) -> None:
     scarce_item, plenty = scarce
-    real = runner.engine.forecast
+    real = forecasting.forecast
 
     def flaky(history, horizon):
         if history.iloc[-1] == 100:  # the scarce item's series
             raise ValueError("model exploded")
         return real(history, horizon)
 
-    monkeypatch.setattr(runner.engine, "forecast", flaky)
+    monkeypatch.setattr(forecasting, "forecast", flaky)
     run = runner.run_forecast(RunTrigger.CLI)
     assert run.status is RunStatus.SUCCEEDED
     assert run.failed_series == 1
@@ -84,14 +86,14 @@ def test_one_failing_series_does_not_stop_the_run(db, scarce, monkeypatch) -> No
 def test_a_flagged_item_whose_series_fails_keeps_its_previous_flag(db, scarce, monkeypatch) -> None:
     scarce_item, _plenty = scarce
     first = runner.run_forecast(RunTrigger.CLI)
-    real = runner.engine.forecast
+    real = forecasting.forecast
 
     def flaky(history, horizon):
         if history.iloc[-1] == 100:
             raise ValueError("model exploded")
         return real(history, horizon)
 
-    monkeypatch.setattr(runner.engine, "forecast", flaky)
+    monkeypatch.setattr(forecasting, "forecast", flaky)
     second = runner.run_forecast(RunTrigger.CLI)
     kept = next(f for f in queries.flags_of(second.id) if f.item_id == scarce_item.id)
     was = next(f for f in queries.flags_of(first.id) if f.item_id == scarce_item.id)
@@ -140,3 +142,25 @@ def test_starting_a_run_is_audited_with_who_started_it(db, users) -> None:
     run = runner.start_run(RunTrigger.MANUAL, users["continuity"].id)
     event = db.scalar(select(AuditEvent).where(AuditEvent.action == "forecast.run_start"))
     assert (event.actor_id, event.object_id, event.details["trigger"]) == (users["continuity"].id, run.id, "manual")
+
+
+def test_a_run_reports_reading_fitting_and_writing_to_its_progress_hook(db, scarce) -> None:
+    seen = []
+    with db_transaction():
+        run_id = runner.start_run(RunTrigger.CLI).id
+    run = runner.execute_run(run_id, progress=lambda done, total, phase: seen.append((done, total, phase)))
+    assert run.status is RunStatus.SUCCEEDED
+    assert list(dict.fromkeys(p for _d, _t, p in seen)) == ["reading", "fitting", "writing"]
+    fitted = [(d, t) for d, t, p in seen if p == "fitting"]
+    assert fitted[-1] == (run.series_count, run.series_count)
+
+
+def test_a_run_stopped_while_fitting_writes_nothing_and_keeps_the_previous_flags(db, scarce) -> None:
+    good = runner.run_forecast(RunTrigger.CLI)
+    with db_transaction():
+        run_id = runner.start_run(RunTrigger.CLI).id
+    stopped = runner.execute_run(run_id, should_stop=lambda: True)
+    assert stopped.status is RunStatus.FAILED
+    assert "stopped on request" in stopped.error_summary
+    assert db.query(ForecastSeries).filter_by(run_id=stopped.id).count() == 0
+    assert {f.run_id for f in queries.current_flags()} == {good.id}

@@ -12,9 +12,9 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from stockpile.forecast import prophet_model
-from stockpile.forecast.candidates import ARRAY_MODELS, FloatArray, Prediction
-from stockpile.forecast.series import (
+from stockpile.forecast.engine import prophet_model
+from stockpile.forecast.engine.candidates import ARRAY_MODELS, FloatArray, Prediction
+from stockpile.forecast.engine.series import (
     check_horizon,
     future_index,
     regularize,

@@ -8,8 +8,8 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
-from stockpile.forecast.candidates import Prediction
-from stockpile.forecast.series import future_index, season_length
+from stockpile.forecast.engine.candidates import Prediction
+from stockpile.forecast.engine.series import future_index, season_length
 
 if TYPE_CHECKING:
     from prophet import Prophet
