@@ -28,7 +28,7 @@ from sqlalchemy import func, insert, select
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from stockpile import create_app, migrate
+from stockpile import create_app
 from stockpile.auth.models import Role, User
 from stockpile.db import LOCAL_ZONE, local_today, session, transaction
 from stockpile.forecast import fitting, runner
@@ -36,6 +36,7 @@ from stockpile.forecast.engine.jobs import fit_series
 from stockpile.forecast.models import ForecastSeries, RunStatus, RunTrigger
 from stockpile.inventory import services as inventory
 from stockpile.inventory.models import QualityStatus
+from stockpile.ops import migrate
 from stockpile.reference.models import EssentialProcess, Item, ItemCategory, Region, Warehouse
 from stockpile.requests.models import RequestLine, RequestState, SupplyRequest
 

@@ -25,12 +25,13 @@ from flask import Flask
 from sqlalchemy import Column, Engine, Integer, MetaData, String, Table, insert, select
 from sqlalchemy.engine import make_url
 
-from stockpile import create_app, migrate
+from stockpile import create_app
 from stockpile.auth import services as auth_services
 from stockpile.auth.models import Role
 from stockpile.db import local_today, session, transaction, utcnow
 from stockpile.inventory import queries, services
 from stockpile.inventory.models import Lot, MovementType, QualityStatus, StockBalance, StockMovement
+from stockpile.ops import migrate
 from stockpile.reference.models import Item, ItemCategory, Region, Warehouse
 
 CHUNK = 20_000

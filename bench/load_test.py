@@ -40,14 +40,15 @@ from inventory_bench import own_database
 from sqlalchemy import select
 from sqlalchemy.engine import make_url
 
-from stockpile import create_app, migrate
+from stockpile import create_app
 from stockpile.auth import services as auth_services
 from stockpile.auth.models import Role
 from stockpile.db import local_today, session, transaction
 from stockpile.inventory import services
 from stockpile.inventory.models import QualityStatus
+from stockpile.ops import migrate
+from stockpile.ops.seed import seed_reference
 from stockpile.reference.models import EssentialProcess, Item, Warehouse
-from stockpile.seed import seed_reference
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent

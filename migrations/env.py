@@ -6,8 +6,8 @@ from alembic import context
 from sqlalchemy import pool
 
 from stockpile.db import make_engine
-from stockpile.migrate import include_object
 from stockpile.models import metadata
+from stockpile.ops.migrate import include_object
 
 config = context.config
 

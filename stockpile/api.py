@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from apispec.ext.marshmallow import MarshmallowPlugin, resolver
@@ -82,15 +83,10 @@ def paginated(stmt: Select[Any], pagination_parameters: Any) -> list[Any]:
     return list(session().scalars(stmt.limit(size).offset((page - 1) * size)))
 
 
-def init_app(app: Flask) -> None:
-    """Register the API and every domain's API blueprint."""
-    from stockpile.forecast.api import blueprints as forecast_blueprints
-    from stockpile.inventory.api import blueprints as inventory_blueprints
-    from stockpile.reference.api import blueprints as reference_blueprints
-    from stockpile.requests.api import blueprints as request_blueprints
-
+def init_app(app: Flask, blueprints: Sequence[Blueprint]) -> None:
+    """Set up the API and register the domains' API blueprints (create_app names them; this module knows none)."""
     app.url_map.converters["id"] = IdConverter
     api.init_app(app)
     api.register_converter(IdConverter, lambda _converter: {"type": "integer", "minimum": 1, "maximum": MAX_ID})
-    for blueprint in (*reference_blueprints, *inventory_blueprints, *request_blueprints, *forecast_blueprints):
+    for blueprint in blueprints:
         api.register_blueprint(blueprint)

@@ -1,4 +1,8 @@
-"""The application factory: each part registers itself in a small function."""
+"""The application factory, and the composition root: the one place that names every domain.
+
+Each part registers itself in a small function, in a declared order. The domains are imported inside these
+functions so that importing a single module (a migration, a forecast worker) does not load the whole app.
+"""
 
 from __future__ import annotations
 
@@ -17,49 +21,64 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     config.load_config(app, test_config)
     db.init_app(app)
     _register_extensions(app)
-    _register_blueprints(app)
+    _register_api(app)
+    _register_pages(app)
+    _register_domains(app)
     errors.init_app(app)
     _register_cli(app)
     return app
 
 
 def _register_extensions(app: Flask) -> None:
-    from stockpile import api, i18n, input_guard, security
     from stockpile.auth import guard
+    from stockpile.web import home, i18n, input_guard, security
 
     Babel(app, locale_selector=i18n.select_locale, timezone_selector=i18n.select_timezone)
     i18n.init_app(app)
     security.init_app(app)
     input_guard.init_app(app)
     guard.init_app(app)
-    api.init_app(app)
-
-
-def _register_blueprints(app: Flask) -> None:
-    from stockpile import audit_views, home
-    from stockpile.auth.language import bp as language_bp
-    from stockpile.auth.models import Role
-    from stockpile.auth.views import bp as auth_bp
-    from stockpile.forecast import views as forecast_views
-    from stockpile.inventory.booking_views import bp as booking_bp
-    from stockpile.inventory.views import bp as inventory_bp
-    from stockpile.reference.views import bp as reference_bp
-    from stockpile.requests import pages as request_pages
-
     home.init_app(app)
-    request_pages.init_app(app)
-    for blueprint in (home.bp, auth_bp, language_bp, reference_bp, audit_views.bp, inventory_bp, booking_bp,
-                      *request_pages.blueprints, forecast_views.bp):
-        app.register_blueprint(blueprint)
-    if all(make is not forecast_views.scarcity_panel for _roles, make in home.PANELS):
-        home.add_panel((Role.CONTINUITY, Role.ADMIN), forecast_views.scarcity_panel)
-    for endpoint, label, roles in forecast_views.NAV:
-        # NAV_LINKS is module-wide and several apps may be built in one process (tests): add each link once.
-        if all(link[0] != endpoint for link in home.NAV_LINKS):
-            home.add_nav_link(endpoint, label, roles)
+
+
+def _register_api(app: Flask) -> None:
+    from stockpile import api
+    from stockpile.forecast import api as forecast_api
+    from stockpile.inventory import api as inventory_api
+    from stockpile.reference import api as reference_api
+    from stockpile.requests import api as request_api
+
+    api.init_app(app, [*reference_api.blueprints, *inventory_api.blueprints, *request_api.blueprints,
+                       *forecast_api.blueprints])
+
+
+def _register_pages(app: Flask) -> None:
+    """The pages of every domain; this order is the order of the navigation and of the dashboard panels."""
+    from stockpile.audit import views as audit_views
+    from stockpile.auth import views as auth_views
+    from stockpile.forecast import views as forecast_views
+    from stockpile.inventory import views as inventory_views
+    from stockpile.reference import views as reference_views
+    from stockpile.requests import pages as request_pages
+    from stockpile.web import home, navigation
+
+    navigation.init_app(app, [home.PAGES, auth_views.PAGES, inventory_views.PAGES, request_pages.PAGES,
+                              forecast_views.PAGES, reference_views.PAGES, audit_views.PAGES])
+
+
+def _register_domains(app: Flask) -> None:
+    import stockpile.requests
+
+    stockpile.requests.init_app(app)
 
 
 def _register_cli(app: Flask) -> None:
-    from stockpile import cli
+    from stockpile.auth import cli as auth_cli
+    from stockpile.forecast import cli as forecast_cli
+    from stockpile.inventory import cli as inventory_cli
+    from stockpile.ops import backup, migrate, scheduler, seed
 
-    cli.init_app(app)
+    app.cli.add_command(migrate.db_group)
+    for command in (*auth_cli.commands, *inventory_cli.commands, *forecast_cli.commands, *backup.commands,
+                    seed.seed_demo, scheduler.scheduler_command):
+        app.cli.add_command(command)

@@ -1,9 +1,10 @@
-"""Domain errors and the one handler that turns any error into JSON for /api/ and a page elsewhere."""
+"""Domain errors and the one handler that turns any error into JSON for /api/, a page elsewhere, a CLI message."""
 
 from __future__ import annotations
 
 from typing import Any
 
+import click
 from flask import Flask, Response, current_app, g, jsonify, render_template, request
 from flask_babel import gettext as _
 from sqlalchemy import exc as sqlalchemy_exc
@@ -67,6 +68,12 @@ class InvalidTransition(Conflict):
     """A state change that the state machine does not allow from the current state."""
 
     code = "invalid_transition"
+
+
+def fail_on_domain_error(error: DomainError) -> click.ClickException:
+    """A service's refusal as a clean command-line error, its field messages included."""
+    details = "; ".join(f"{field}: {' '.join(msgs)}" for field, msgs in error.errors.items())
+    return click.ClickException(f"{error.message} {details}".strip())
 
 
 def wants_json() -> bool:

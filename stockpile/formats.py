@@ -1,6 +1,6 @@
 """Numbers, dates and times written for the language of the request: the one definition pages and messages use.
 
-Flask-Babel formats with the locale chosen for the request (stockpile.i18n) and shows times in Europe/Amsterdam:
+Flask-Babel formats with the locale chosen for the request (stockpile.web.i18n) and shows times in Europe/Amsterdam:
 in Dutch 11.439, 2,5, 3 dec 2026 and 3 dec 2026 15:05; in English 11,439, 2.5, Dec 3, 2026 and Dec 3, 2026 3:05 PM.
 """
 

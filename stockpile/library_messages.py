@@ -1,6 +1,6 @@
 """The texts the libraries write for us, translated from our own catalogue so a page never mixes two languages.
 
-WTForms' validation messages reach the forms through `FormTranslations` (see stockpile.form_base); marshmallow's and
+WTForms' validation messages reach the forms through `FormTranslations` (see stockpile.web.forms); marshmallow's and
 webargs' messages in API errors, and Werkzeug's and Flask-WTF's error descriptions, are translated by
 `translate_library_text` in the one error handler. The English originals are the catalogue's message ids, so an
 English page reads exactly as the library wrote it.

@@ -11,7 +11,7 @@ from stockpile.forecast.models import (
     ScarcityFlag,
 )
 from stockpile.inventory.models import Lot, LotStatusEvent, StockBalance, StockMovement
-from stockpile.leases import Lease
+from stockpile.ops.leases import Lease
 from stockpile.reference.models import EssentialProcess, Item, Region, Warehouse
 from stockpile.requests.models import (
     Allocation,

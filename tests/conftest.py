@@ -13,10 +13,11 @@ from flask.globals import _cv_app
 from flask.testing import FlaskClient
 from sqlalchemy.orm import Session, sessionmaker
 
-from stockpile import create_app, migrate
+from stockpile import create_app
 from stockpile.auth import services as auth_services
 from stockpile.auth.models import Role, User
 from stockpile.db import make_engine
+from stockpile.ops import migrate
 from tests import factories
 from tests.databases import backends, fresh_database
 

@@ -8,12 +8,13 @@ from pathlib import Path
 
 from sqlalchemy import func, select
 
-from stockpile import create_app, migrate
+from stockpile import create_app
 from stockpile.db import session, transaction
 from stockpile.errors import Conflict
 from stockpile.inventory import services
 from stockpile.inventory.models import StockMovement
 from stockpile.inventory.queries import check_ledger
+from stockpile.ops import migrate
 from tests import factories
 from tests.conftest import TEST_CONFIG
 from tests.inventory.helpers import receive

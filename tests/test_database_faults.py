@@ -10,10 +10,10 @@ import pytest
 from sqlalchemy import exc as sa_exc
 from sqlalchemy.orm import Session
 
-from stockpile import migrate
 from stockpile.auth import services as auth_services
 from stockpile.auth.models import Role
 from stockpile.db import transaction
+from stockpile.ops import migrate
 from tests import factories
 from tests.conftest import make_test_app
 from tests.inventory.helpers import receive

@@ -7,10 +7,10 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import inspect, text
 
-from stockpile import migrate
 from stockpile.db import make_engine
-from stockpile.migrate import include_object
 from stockpile.models import metadata
+from stockpile.ops import migrate
+from stockpile.ops.migrate import include_object
 from tests.databases import backends, fresh_database
 
 

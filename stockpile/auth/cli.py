@@ -6,9 +6,8 @@ import click
 
 from stockpile.auth import services
 from stockpile.auth.models import Role
-from stockpile.cli import fail_on_domain_error
 from stockpile.db import transaction
-from stockpile.errors import DomainError
+from stockpile.errors import DomainError, fail_on_domain_error
 
 
 @click.command("create-user")

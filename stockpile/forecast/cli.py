@@ -9,9 +9,8 @@ from flask import current_app
 from flask.cli import with_appcontext
 from sqlalchemy import select
 
-from stockpile.cli import fail_on_domain_error
 from stockpile.db import local_today, session, transaction
-from stockpile.errors import DomainError
+from stockpile.errors import DomainError, fail_on_domain_error
 from stockpile.forecast import queries, runner
 from stockpile.forecast.demand import demand_history
 from stockpile.forecast.engine import forecasting

@@ -28,17 +28,13 @@ from stockpile.forecast.flags import (
 )
 from stockpile.forecast.models import DeliveryStatus, RunStatus
 from stockpile.forecast.outlook import item_outlook, launch_run
-from stockpile.forms import INVALID_FORM_STATUS, render_form, show_errors
 from stockpile.reference.models import Item
+from stockpile.web.forms import INVALID_FORM_STATUS, render_form, show_errors
+from stockpile.web.navigation import NavEntry, Panel, PanelEntry, WebPart
 
 bp = Blueprint("forecast", __name__, url_prefix="/forecast", template_folder="templates")
 PLANNERS = (Role.CONTINUITY, Role.ADMIN)
 DELIVERY_KEEPERS = (Role.LOGISTICS, Role.ADMIN)
-NAV = [
-    ("forecast.dashboard", _l("Scarcity"), PLANNERS),
-    ("forecast.list_runs", _l("Forecast runs"), PLANNERS),
-    ("forecast.list_deliveries", _l("Expected deliveries"), (Role.LOGISTICS, Role.CONTINUITY, Role.ADMIN)),
-]
 
 
 @bp.app_context_processor
@@ -158,10 +154,8 @@ def close_delivery(delivery_id: int, status: str) -> Response:
     return redirect(url_for("forecast.list_deliveries"))
 
 
-def scarcity_panel(_user: Any) -> Any:
+def scarcity_panel(_user: Any) -> Panel:
     """The dashboard panel of the continuity section: the flags in force, most urgent first."""
-    from stockpile.home import Panel
-
     flags = [flag for flag in queries.current_flags() if flag.level.value != "none"]
     rows: list[tuple[Any, Any]] = [
         (flag.item.code, f"{level_label(flag.level)} · {formats.date(flag.stockout_pessimistic)}"
@@ -171,3 +165,14 @@ def scarcity_panel(_user: Any) -> Any:
     return Panel(_l("Scarcity flags in force"), rows=rows,
                  empty=_l("No item is flagged, or no forecast has run yet."),
                  link=(url_for("forecast.dashboard"), _l("Scarcity dashboard")))
+
+
+PAGES = WebPart(
+    blueprints=(bp,),
+    nav=(
+        NavEntry("forecast.dashboard", _l("Scarcity"), PLANNERS),
+        NavEntry("forecast.list_runs", _l("Forecast runs"), PLANNERS),
+        NavEntry("forecast.list_deliveries", _l("Expected deliveries"), (Role.LOGISTICS, Role.CONTINUITY, Role.ADMIN)),
+    ),
+    panels=(PanelEntry(PLANNERS, scarcity_panel),),
+)

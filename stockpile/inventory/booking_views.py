@@ -16,11 +16,11 @@ from stockpile.auth.guard import roles_required, signed_in_user
 from stockpile.auth.models import Role
 from stockpile.db import session
 from stockpile.errors import DomainError, FieldErrors
-from stockpile.forms import INVALID_FORM_STATUS, render_form, show_errors
 from stockpile.inventory import forms, services, transfer_files
 from stockpile.inventory.booking import book_movement
 from stockpile.inventory.models import MovementType, QualityStatus, label
 from stockpile.reference.models import Item, Warehouse
+from stockpile.web.forms import INVALID_FORM_STATUS, render_form, show_errors
 
 bp = Blueprint("booking", __name__, url_prefix="/inventory")
 WRITERS = (Role.LOGISTICS, Role.ADMIN)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import enum
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import CheckConstraint, Date, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -155,8 +156,6 @@ class StockBalance(Base):
 
 
 def _labels() -> dict[str, object]:
-    from flask_babel import lazy_gettext as _l
-
     return {
         QualityStatus.QUARANTINE: _l("quarantine"), QualityStatus.RELEASED: _l("released"),
         QualityStatus.BLOCKED: _l("blocked"), QualityStatus.RECALLED: _l("recalled"),

@@ -25,7 +25,7 @@ from stockpile.inventory.models import (
     StockMovement,
     label,
 )
-from stockpile.inventory.validation import active_item, active_warehouse, check_quantity, check_reason
+from stockpile.inventory.validation import active_item, active_warehouse, check_new_lot, check_quantity, check_reason
 from stockpile.reference.models import Item
 
 
@@ -219,8 +219,6 @@ def _find_or_create_lot(item: Item, lot_number: str, supplier: str, expiry_date:
                 "Lot %(lot)s of %(supplier)s expires on %(date)s, not on this date.",
                 lot=lot_number, supplier=supplier, date=formats.date(lot.expiry_date)))
         return lot
-    from stockpile.inventory.validation import check_new_lot
-
     check_new_lot(lot_number, supplier, expiry_date, manufacture_date, status)
     lot = Lot(item_id=item.id, lot_number=lot_number, supplier=supplier, expiry_date=expiry_date,
               manufacture_date=manufacture_date, received_date=received, quality_status=status)

@@ -14,7 +14,7 @@ from flask_babel import ngettext
 from sqlalchemy import select
 
 from stockpile.db import session
-from stockpile.errors import DomainError
+from stockpile.errors import DomainError, FieldErrors
 from stockpile.inventory import services
 from stockpile.inventory.models import QualityStatus, StockMovement
 from stockpile.inventory.queries import ItemStock
@@ -108,8 +108,6 @@ def import_receipts(text: str, user_id: int | None) -> list[StockMovement]:
 
 def _receipt_args(row: dict[str, str]) -> dict[str, Any]:
     """One CSV line as arguments of services.receive; a value that cannot be read names its column."""
-    from stockpile.errors import FieldErrors
-
     def cell(name: str) -> str:
         return (row.get(name) or "").strip()
 

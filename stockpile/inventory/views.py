@@ -14,11 +14,12 @@ from stockpile.auth.guard import roles_required
 from stockpile.auth.models import Role, User
 from stockpile.db import local_today, session
 from stockpile.errors import NotFound
-from stockpile.home import Panel, add_nav_link, add_panel
 from stockpile.inventory import queries, services, transfer_files
+from stockpile.inventory.booking_views import bp as booking_bp
 from stockpile.inventory.forms import LedgerFilterForm
-from stockpile.inventory.models import QualityStatus, StockMovement
+from stockpile.inventory.models import QualityStatus, StockMovement, label
 from stockpile.reference.models import Item, Warehouse
+from stockpile.web.navigation import NavEntry, Panel, PanelEntry, WebPart
 
 bp = Blueprint("inventory", __name__, url_prefix="/inventory")
 READERS = (Role.LOGISTICS, Role.CONTINUITY, Role.ADMIN)
@@ -174,12 +175,12 @@ def _count_quarantine() -> int:
 
 @bp.app_context_processor
 def _labels() -> dict[str, Any]:
-    from stockpile.inventory.models import label
-
     return {"inventory_label": label}
 
 
-add_nav_link("inventory.stock", _l("Stock"), READERS)
-add_nav_link("inventory.ledger", _l("Ledger"), READERS)
-add_nav_link("inventory.expiring", _l("Expiring"), READERS)
-add_panel(READERS, logistics_panel)
+PAGES = WebPart(
+    blueprints=(bp, booking_bp),
+    nav=(NavEntry("inventory.stock", _l("Stock"), READERS), NavEntry("inventory.ledger", _l("Ledger"), READERS),
+         NavEntry("inventory.expiring", _l("Expiring"), READERS)),
+    panels=(PanelEntry(READERS, logistics_panel),),
+)

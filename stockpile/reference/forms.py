@@ -7,8 +7,8 @@ from wtforms import BooleanField, IntegerField, SelectField, StringField, TextAr
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Regexp
 
-from stockpile.form_base import FlaskForm
 from stockpile.reference.models import ItemCategory
+from stockpile.web.forms import FlaskForm
 
 CODE_RULE = Regexp(r"^[A-Za-z0-9][A-Za-z0-9_.\-]*$", message=_l("Use letters, digits, '-', '_' or '.'."))
 CATEGORY_CHOICES = [

@@ -17,10 +17,11 @@ from stockpile.auth.guard import roles_required, signed_in_user
 from stockpile.auth.models import Role
 from stockpile.db import session
 from stockpile.errors import DomainError
-from stockpile.forms import render_form, show_errors
 from stockpile.reference import forms
 from stockpile.reference.models import EssentialProcess, Item, Region, Warehouse
 from stockpile.reference.services import create_reference, get_reference, update_reference
+from stockpile.web.forms import render_form, show_errors
+from stockpile.web.navigation import NavEntry, WebPart
 
 bp = Blueprint("reference", __name__, url_prefix="/admin")
 
@@ -108,3 +109,12 @@ def edit_kind(slug: str, object_id: int) -> Response | tuple[str, int]:
             flash(_("Saved."), "success")
             return redirect(url_for("reference.list_kind", slug=slug))
     return render_form("reference/form.html", form, kind=kind, title=str(obj))
+
+
+ADMIN = (Role.ADMIN,)
+PAGES = WebPart(
+    blueprints=(bp,),
+    nav=tuple(NavEntry("reference.list_kind", label, ADMIN, {"slug": slug}) for slug, label in (
+        ("items", _l("Items")), ("warehouses", _l("Warehouses")), ("processes", _l("Processes")),
+        ("regions", _l("Regions")))),
+)

@@ -1,21 +1,19 @@
-"""How the request pages join the app: blueprints, navigation, dashboard panels, template helpers."""
+"""What the request pages add to the page shell: their blueprints, navigation entries and dashboard panels."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from flask import Flask, url_for
+from flask import url_for
 from flask_babel import lazy_gettext as _l
 
 from stockpile import formats
 from stockpile.auth.models import Role, User
-from stockpile.home import Panel, add_nav_link, add_panel
-from stockpile.requests import fulfilment, queries
+from stockpile.requests import queries
 from stockpile.requests.review_views import bp as review_bp
 from stockpile.requests.views import bp as requests_bp
 from stockpile.requests.workflow import STATE_LABELS
-
-blueprints = [requests_bp, review_bp]
+from stockpile.web.navigation import NavEntry, Panel, PanelEntry, WebPart
 
 
 def _open_panel(user: User) -> Panel:
@@ -39,17 +37,19 @@ def _picking_panel(_user: User) -> Panel:
                  link=(url_for("review.picking_queue"), _l("Picking and shipping")))
 
 
-def init_app(app: Flask) -> None:
-    """Navigation links, dashboard panels, the state names for templates and the ledger hooks."""
-    fulfilment.init_app()
-    if not getattr(init_app, "_registered", False):
-        add_nav_link("requests.list_requests", _l("Requests"), tuple(Role))
-        add_nav_link("review.queue", _l("Review"), (Role.CONTINUITY, Role.ADMIN))
-        add_nav_link("review.allocation_page", _l("Allocations"), (Role.CONTINUITY, Role.ADMIN))
-        add_nav_link("review.picking_queue", _l("Picking"), (Role.LOGISTICS, Role.ADMIN))
-        add_nav_link("review.overview", _l("Overview"), tuple(Role))
-        add_panel((Role.REGION, Role.CONTINUITY, Role.LOGISTICS), _open_panel)
-        add_panel((Role.CONTINUITY,), _review_panel)
-        add_panel((Role.LOGISTICS,), _picking_panel)
-        init_app._registered = True  # type: ignore[attr-defined]
-    app.context_processor(lambda: {"state_label": lambda state: STATE_LABELS.get(state, state)})
+REVIEWERS = (Role.CONTINUITY, Role.ADMIN)
+PAGES = WebPart(
+    blueprints=(requests_bp, review_bp),
+    nav=(
+        NavEntry("requests.list_requests", _l("Requests"), tuple(Role)),
+        NavEntry("review.queue", _l("Review"), REVIEWERS),
+        NavEntry("review.allocation_page", _l("Allocations"), REVIEWERS),
+        NavEntry("review.picking_queue", _l("Picking"), (Role.LOGISTICS, Role.ADMIN)),
+        NavEntry("review.overview", _l("Overview"), tuple(Role)),
+    ),
+    panels=(
+        PanelEntry((Role.REGION, Role.CONTINUITY, Role.LOGISTICS), _open_panel),
+        PanelEntry((Role.CONTINUITY,), _review_panel),
+        PanelEntry((Role.LOGISTICS,), _picking_panel),
+    ),
+)

@@ -12,6 +12,7 @@ from stockpile.auth.models import Role, User
 from stockpile.db import as_aware_utc, session, utcnow
 from stockpile.errors import NotFound
 from stockpile.reference.models import EssentialProcess, Item, Region
+from stockpile.requests.allocations import usable_free
 from stockpile.requests.models import OPEN_STATES, RequestLine, RequestState, SupplyRequest
 
 
@@ -51,8 +52,6 @@ def logistics_queue() -> list[SupplyRequest]:
 
 def scarce_items() -> list[tuple[Item, int, int]]:
     """Items whose submitted demand exceeds usable free stock: (item, asked, free)."""
-    from stockpile.requests.allocations import usable_free
-
     stmt = (
         select(RequestLine.item_id, func.sum(RequestLine.quantity_requested))
         .join(SupplyRequest, SupplyRequest.id == RequestLine.request_id)

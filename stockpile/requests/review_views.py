@@ -16,13 +16,13 @@ from stockpile.auth.guard import roles_required, signed_in_user
 from stockpile.auth.models import Role
 from stockpile.db import session
 from stockpile.errors import DomainError
-from stockpile.forms import render_form, show_errors
 from stockpile.reference.models import EssentialProcess, Item
 from stockpile.requests import allocations, fulfilment, queries, scarcity, services
 from stockpile.requests.forms import AllocationForm, EmptyForm, ShipForm
 from stockpile.requests.models import Allocation, AllocationChange, SupplyRequest
 from stockpile.requests.views import _int_or_none, _step
 from stockpile.requests.workflow import STATE_LABELS
+from stockpile.web.forms import render_form, show_errors
 
 bp = Blueprint("review", __name__, url_prefix="/review")
 ViewResult = WerkzeugResponse | str | tuple[str, int]

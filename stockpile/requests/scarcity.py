@@ -10,7 +10,7 @@ from sqlalchemy import select
 from stockpile.auth.models import User
 from stockpile.db import session
 from stockpile.errors import FieldErrors
-from stockpile.reference.models import Item
+from stockpile.reference.models import EssentialProcess, Item
 from stockpile.requests import allocations
 from stockpile.requests.fulfilment import approve
 from stockpile.requests.models import Allocation, RequestLine, RequestState, SupplyRequest
@@ -47,8 +47,6 @@ class Proposal:
 
 def open_lines(item_id: int) -> list[RequestLine]:
     """Submitted, undecided lines for the item, in review order (tier, needed-by, oldest)."""
-    from stockpile.reference.models import EssentialProcess
-
     stmt = (
         select(RequestLine)
         .join(SupplyRequest, SupplyRequest.id == RequestLine.request_id)

@@ -16,12 +16,12 @@ from stockpile.auth.guard import roles_required, signed_in_user
 from stockpile.auth.models import Role
 from stockpile.db import session
 from stockpile.errors import DomainError
-from stockpile.forms import render_form, show_errors
 from stockpile.reference.models import EssentialProcess, Item, Warehouse
-from stockpile.requests import queries, services
+from stockpile.requests import fulfilment, queries, services
 from stockpile.requests.forms import EmptyForm, ReasonForm, RequestForm, ShipForm
 from stockpile.requests.models import RequestState, SupplyRequest
 from stockpile.requests.workflow import STATE_LABELS
+from stockpile.web.forms import render_form, show_errors
 
 bp = Blueprint("requests", __name__, url_prefix="/requests")
 ViewResult = Response | str | tuple[str, int]
@@ -169,8 +169,6 @@ def submit_request(request_id: int) -> Response:
 @roles_required(Role.REGION, Role.CONTINUITY)
 def cancel_request(request_id: int) -> Response:
     """Cancel: the region before review, the continuity section with a reason until picking."""
-    from stockpile.requests import fulfilment
-
     reason = request.form.get("reason", "")
     user = signed_in_user()
     if user.role is Role.REGION:

@@ -18,7 +18,8 @@ import pytest
 from flask import Flask
 from werkzeug.serving import BaseWSGIServer, make_server
 
-from stockpile import create_app, migrate
+from stockpile import create_app
+from stockpile.ops import migrate
 from tests.databases import fresh_database
 
 CHROMIUM = Path(os.environ.get("STOCKPILE_CHROMIUM", "/usr/bin/chromium"))

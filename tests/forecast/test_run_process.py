@@ -7,10 +7,11 @@ from pathlib import Path
 
 from sqlalchemy import select
 
-from stockpile import create_app, migrate
+from stockpile import create_app
 from stockpile.auth.models import Role
 from stockpile.db import session, transaction
 from stockpile.forecast.models import ForecastRun, RunStatus
+from stockpile.ops import migrate
 from tests import factories
 from tests.conftest import TEST_CONFIG, sign_in
 from tests.inventory.helpers import receive

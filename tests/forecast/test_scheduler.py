@@ -9,11 +9,12 @@ import uuid
 import pytest
 from sqlalchemy import func, select
 
-from stockpile import audit, create_app, migrate
+from stockpile import audit, create_app
 from stockpile.app import Flask
 from stockpile.audit import AuditEvent
 from stockpile.db import session, transaction
-from stockpile.scheduler import JOBS, Job, build_scheduler, run_once
+from stockpile.ops import migrate
+from stockpile.ops.scheduler import JOBS, Job, build_scheduler, run_once
 from tests.conftest import TEST_CONFIG
 from tests.databases import backends, fresh_database
 

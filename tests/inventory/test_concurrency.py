@@ -17,11 +17,12 @@ import pytest
 from flask import Flask
 from sqlalchemy import create_engine, func, select, text
 
-from stockpile import create_app, migrate
+from stockpile import create_app
 from stockpile.db import transaction
 from stockpile.errors import Conflict
 from stockpile.inventory import queries, services
 from stockpile.inventory.models import StockBalance, StockMovement
+from stockpile.ops import migrate
 from tests import factories
 from tests.databases import backends, fresh_database
 from tests.inventory.helpers import receive

@@ -9,12 +9,13 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from stockpile import create_app, migrate
+from stockpile import create_app
 from stockpile.auth.models import Role, User
 from stockpile.db import session, transaction
 from stockpile.errors import DomainError
 from stockpile.inventory.models import StockBalance
 from stockpile.inventory.queries import check_ledger
+from stockpile.ops import migrate
 from stockpile.requests import fulfilment
 from stockpile.requests.models import RequestState, SupplyRequest
 from tests import factories

@@ -7,12 +7,14 @@ import datetime as dt
 import io
 
 from flask import Blueprint, Response, render_template, request
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select, select
 
 from stockpile.audit import AuditEvent
 from stockpile.auth.guard import roles_required
 from stockpile.auth.models import Role, User
 from stockpile.db import LOCAL_ZONE, session
+from stockpile.web.navigation import NavEntry, WebPart
 
 bp = Blueprint("audit", __name__, url_prefix="/admin/audit")
 PAGE = 200
@@ -65,3 +67,6 @@ def audit_csv() -> Response:
                          event.object_id or "", event.details])
     return Response(out.getvalue(), mimetype="text/csv",
                     headers={"Content-Disposition": "attachment; filename=audit.csv"})
+
+
+PAGES = WebPart(blueprints=(bp,), nav=(NavEntry("audit.audit_log", _l("Audit log"), (Role.ADMIN,)),))

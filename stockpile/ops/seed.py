@@ -11,6 +11,7 @@ from sqlalchemy import select
 from stockpile.auth import services as auth_services
 from stockpile.auth.models import Role, User
 from stockpile.db import session, transaction
+from stockpile.ops.demo_history import seed_demand_history
 from stockpile.reference.models import EssentialProcess, Item, ItemCategory, Region, Warehouse
 
 R, F, H, B, Y = (ItemCategory.RESPIRATORY, ItemCategory.FACE_EYE, ItemCategory.HAND, ItemCategory.BODY,
@@ -105,8 +106,6 @@ def seed_users() -> int:
 @with_appcontext
 def seed_demo() -> None:
     """Fill an empty database with demo data; running it again adds nothing twice."""
-    from stockpile.forecast.demo import seed_demand_history
-
     with transaction():
         created = seed_reference() + seed_users()
         created += seed_demand_history()

@@ -1,9 +1,8 @@
-"""The start page (a dashboard per role), the navigation by role, and a health check."""
+"""The start page (a dashboard per role, its panels declared by the domains), navigation helpers, a health check."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass, field
+from collections.abc import Mapping
 from typing import Any
 
 from flask import Blueprint, Flask, jsonify, render_template, url_for
@@ -17,6 +16,7 @@ from stockpile.auth.guard import roles_required, signed_in_user
 from stockpile.auth.models import Role, User
 from stockpile.db import session
 from stockpile.reference.models import EssentialProcess, Item, Region, Warehouse
+from stockpile.web.navigation import NavEntry, Panel, PanelEntry, WebPart, nav_entries, panels_for
 
 bp = Blueprint("home", __name__)
 
@@ -26,32 +26,6 @@ ROLE_LABELS = {
     Role.CONTINUITY: _l("Continuity and scarcity"),
     Role.ADMIN: _l("Administrator"),
 }
-
-# (endpoint, label, url arguments, roles that see the link); domains add theirs with add_nav_link.
-NAV_LINKS: list[tuple[str, Any, dict[str, Any], tuple[Role, ...]]] = [
-    ("home.dashboard", _l("Dashboard"), {}, tuple(Role)),
-    ("auth.list_users", _l("Users"), {}, (Role.ADMIN,)),
-    ("reference.list_kind", _l("Items"), {"slug": "items"}, (Role.ADMIN,)),
-    ("reference.list_kind", _l("Warehouses"), {"slug": "warehouses"}, (Role.ADMIN,)),
-    ("reference.list_kind", _l("Processes"), {"slug": "processes"}, (Role.ADMIN,)),
-    ("reference.list_kind", _l("Regions"), {"slug": "regions"}, (Role.ADMIN,)),
-    ("audit.audit_log", _l("Audit log"), {}, (Role.ADMIN,)),
-]
-
-
-def add_nav_link(endpoint: str, label: Any, roles: tuple[Role, ...], **kwargs: Any) -> None:
-    """Let a domain put its pages in the navigation of the roles that use them."""
-    NAV_LINKS.insert(-5, (endpoint, label, kwargs, roles))
-
-
-@dataclass
-class Panel:
-    """A dashboard panel: real figures or an honest 'nothing yet'."""
-
-    title: Any
-    rows: list[tuple[Any, Any]] = field(default_factory=list)
-    empty: Any = ""
-    link: tuple[str, Any] | None = None
 
 
 def _reference_panel() -> Panel:
@@ -71,25 +45,12 @@ def _reference_panel() -> Panel:
     )
 
 
-# Panels per role; domains add theirs with add_panel.
-PANELS: list[tuple[tuple[Role, ...], Callable[[User], Panel]]] = [((Role.ADMIN,), lambda _user: _reference_panel())]
-
-
-def add_panel(roles: tuple[Role, ...], make: Callable[[User], Panel]) -> None:
-    """Let a domain show a panel on the dashboards of the roles that need it."""
-    PANELS.append((roles, make))
-
-
-def _panels(user: User) -> list[Panel]:
-    return [make(user) for roles, make in PANELS if user.role in roles]
-
-
 @bp.route("/")
 @roles_required(*Role)
 def dashboard() -> str:
     """The signed-in user's dashboard; its panels depend on the role."""
     user = signed_in_user()
-    return render_template("home/dashboard.html", user=user, panels=_panels(user))
+    return render_template("home/dashboard.html", user=user, panels=panels_for(user))
 
 
 @bp.route("/health", endpoint="health")
@@ -100,9 +61,8 @@ def health() -> Response:
 
 
 def _template_helpers() -> dict[str, Any]:
-    def nav_links() -> list[tuple[str, Any, dict[str, Any]]]:
-        role = current_user.role
-        return [(endpoint, label, kwargs) for endpoint, label, kwargs, roles in NAV_LINKS if role in roles]
+    def nav_links() -> list[tuple[str, Any, Mapping[str, Any]]]:
+        return [(entry.endpoint, entry.label, entry.args) for entry in nav_entries(current_user.role)]
 
     return {
         "nav_links": nav_links,
@@ -114,3 +74,11 @@ def _template_helpers() -> dict[str, Any]:
 def init_app(app: Flask) -> None:
     """Make the navigation and role names available to every template."""
     app.context_processor(_template_helpers)
+
+
+PAGES = WebPart(
+    blueprints=(bp,),
+    nav=(NavEntry("home.dashboard", _l("Dashboard"), tuple(Role)),),
+    # The administrator's overview of the reference data of every domain (users included) comes first.
+    panels=(PanelEntry((Role.ADMIN,), lambda _user: _reference_panel()),),
+)

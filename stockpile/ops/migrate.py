@@ -11,7 +11,7 @@ from alembic.config import Config
 from flask import current_app
 from flask.cli import with_appcontext
 
-MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
+MIGRATIONS = Path(__file__).resolve().parents[2] / "migrations"
 # The scheduler's own job store is not Stockpile's schema.
 IGNORED_TABLES = {"apscheduler_jobs"}
 

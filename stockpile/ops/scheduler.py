@@ -20,8 +20,8 @@ from apscheduler.triggers.cron import CronTrigger
 from flask import Flask, current_app
 from flask.cli import with_appcontext
 
-from stockpile import leases
 from stockpile.db import LOCAL_ZONE, transaction
+from stockpile.ops import leases
 
 log = logging.getLogger(__name__)
 LEASE_TTL = dt.timedelta(hours=3)  # longer than any job takes; a dead holder's lease lapses after it

@@ -1,0 +1,1 @@
+"""Operations: the scheduler and its leases, migrations, backup and restore, demo data."""

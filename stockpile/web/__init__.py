@@ -1,0 +1,1 @@
+"""The page shell: navigation and dashboard panels collected from the domains, form helpers, headers, i18n."""

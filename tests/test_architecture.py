@@ -1,0 +1,104 @@
+"""The package's import structure: no loops, base modules that know no domain, the composition root in app.py.
+
+The imports are read from the source with `ast`, so these tests see every import, also those that a given run
+never executes.
+"""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import pytest
+
+PACKAGE = Path(__file__).resolve().parent.parent / "stockpile"
+DOMAINS = ("stockpile.auth", "stockpile.reference", "stockpile.inventory", "stockpile.requests",
+           "stockpile.forecast", "stockpile.audit", "stockpile.ops", "stockpile.web")
+# Modules every domain builds on: they must never import a domain back.
+BASES = ("stockpile.api", "stockpile.db", "stockpile.errors", "stockpile.config", "stockpile.web.navigation")
+# Imports inside functions, outside the composition root (stockpile.app): each one is a known exception.
+DEFERRED_ALLOWED = {
+    ("stockpile.forecast.engine.prophet_model", "prophet"),  # Prophet takes seconds to import; only fits need it
+    ("stockpile.forecast.outlook", "os"),
+    ("stockpile.forecast.cli", "pandas"),
+    ("stockpile.ops.scheduler", "stockpile.forecast.models"),
+    ("stockpile.ops.scheduler", "stockpile.forecast.runner"),
+    ("stockpile.ops.scheduler", "stockpile.inventory.services"),
+    ("stockpile.inventory.views", "stockpile.requests.allocations"),
+    ("stockpile.requests.review_views", "stockpile.forecast.queries"),
+}
+
+
+def module_name(path: Path) -> str:
+    parts = path.relative_to(PACKAGE.parent).with_suffix("").parts
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
+MODULES = {module_name(path): path for path in PACKAGE.rglob("*.py")}
+
+
+def _imported(node: ast.Import | ast.ImportFrom) -> list[str]:
+    """The modules an import statement loads (a `from package import name` loads the submodule if it is one)."""
+    if isinstance(node, ast.Import):
+        return [alias.name for alias in node.names]
+    base = node.module or ""
+    return [f"{base}.{alias.name}" if f"{base}.{alias.name}" in MODULES else base for alias in node.names]
+
+
+def imports(module: str, *, deferred: bool) -> set[str]:
+    """What a module imports at module level (deferred=False) or inside functions (deferred=True)."""
+    tree = ast.parse(MODULES[module].read_text())
+    found: set[str] = set()
+
+    def visit(node: ast.AST, in_function: bool) -> None:
+        for child in ast.iter_child_nodes(node):
+            if isinstance(child, ast.Import | ast.ImportFrom) and in_function == deferred:
+                found.update(_imported(child))
+            nested = in_function or isinstance(child, ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda)
+            visit(child, nested)
+
+    visit(tree, False)
+    return found
+
+
+def _within(module: str, prefixes: tuple[str, ...]) -> bool:
+    return any(module == prefix or module.startswith(prefix + ".") for prefix in prefixes)
+
+
+def _cycle_from(start: str, graph: dict[str, set[str]]) -> list[str] | None:
+    """A path start -> ... -> start through the graph, if there is one."""
+    stack, seen = [(start, [start])], set()
+    while stack:
+        node, path = stack.pop()
+        for target in graph.get(node, ()):
+            if target == start:
+                return [*path, start]
+            if target not in seen:
+                seen.add(target)
+                stack.append((target, [*path, target]))
+    return None
+
+
+def test_no_module_imports_itself_back_through_others() -> None:
+    graph = {module: {m for m in imports(module, deferred=False) if m in MODULES} for module in MODULES}
+    cycles = {module: cycle for module in MODULES if (cycle := _cycle_from(module, graph))}
+    assert not cycles, "\n".join(" -> ".join(cycle) for cycle in cycles.values())
+
+
+@pytest.mark.parametrize("base", BASES)
+def test_base_modules_import_no_domain(base: str) -> None:
+    domain_imports = {m for m in imports(base, deferred=False) | imports(base, deferred=True) if _within(m, DOMAINS)}
+    assert domain_imports <= {"stockpile.auth.models"}, f"{base} imports {sorted(domain_imports)}"
+
+
+def test_only_the_command_line_entry_point_imports_the_app_factory() -> None:
+    importers = {module for module in MODULES if module != "stockpile"
+                 and "stockpile.app" in imports(module, deferred=False) | imports(module, deferred=True)}
+    assert importers == {"stockpile.cli"}
+    assert not any("stockpile.cli" in imports(m, deferred=False) | imports(m, deferred=True) for m in MODULES)
+
+
+def test_imports_inside_functions_only_in_the_composition_root() -> None:
+    deferred = {(module, imported) for module in MODULES if module != "stockpile.app"
+                for imported in imports(module, deferred=True)}
+    assert deferred - DEFERRED_ALLOWED == set()
