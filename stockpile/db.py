@@ -148,15 +148,29 @@ def _close_session(_exc: BaseException | None) -> None:
         sess.close()
 
 
+def exception_escaped() -> None:
+    """Note that an exception left the view (or a before-request hook): the boundary rolls the request back."""
+    if has_request_context():
+        request.environ[_FAILED] = True
+
+
+_FAILED = "stockpile.exception_escaped"
+
+
 def commit_or_rollback(response: Response) -> Response:
-    """The transaction boundary of a request: commit what succeeded, roll back what did not."""
+    """The transaction boundary of a request: commit unless an exception escaped the view, whatever the status.
+
+    A page that shows a refusal on its form answers 422 without an exception and is committed (so what it meant
+    to keep, such as a failed sign-in, is kept); the refused service call itself ran in a savepoint that was
+    rolled back (stockpile.web.forms.attempt). The one error handler calls exception_escaped().
+    """
     sess: Session | None = _holder().get(_KEY)
     if sess is None:
         return response
-    if response.status_code < 400:
-        sess.commit()
-    else:
+    if request.environ.get(_FAILED):
         sess.rollback()
+    else:
+        sess.commit()
     return response
 
 

@@ -8,7 +8,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Regexp
 
 from stockpile.auth.models import Role
-from stockpile.web.forms import FlaskForm
+from stockpile.web.form_base import FlaskForm
 
 ROLE_CHOICES = [
     SelectChoice(Role.REGION.value, _l("Region")),

@@ -6,7 +6,7 @@ from flask_babel import lazy_gettext as _l
 from wtforms import DateField, DecimalField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length
 
-from stockpile.web.forms import FlaskForm
+from stockpile.web.form_base import FlaskForm
 
 
 class WhatIfForm(FlaskForm):

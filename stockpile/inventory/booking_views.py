@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from flask import Blueprint, flash, redirect, request, url_for
@@ -20,7 +22,7 @@ from stockpile.inventory import forms, services, transfer_files
 from stockpile.inventory.booking import book_movement
 from stockpile.inventory.models import MovementType, QualityStatus, label
 from stockpile.reference.models import Item, Warehouse
-from stockpile.web.forms import INVALID_FORM_STATUS, render_form, show_errors
+from stockpile.web.forms import INVALID_FORM_STATUS, Attempt, attempt, render_form, show_errors
 
 bp = Blueprint("booking", __name__, url_prefix="/inventory")
 WRITERS = (Role.LOGISTICS, Role.ADMIN)
@@ -55,6 +57,15 @@ def refuse(form: FlaskForm, error: DomainError) -> None:
         form.form_errors.append(error.message)
 
 
+@contextmanager
+def refused_on(form: FlaskForm) -> Iterator[Attempt]:
+    """Book in a savepoint (see web.forms.attempt); a refusal is shown on the form by `refuse`."""
+    with attempt() as outcome:
+        yield outcome
+    if outcome.error is not None:
+        refuse(form, outcome.error)
+
+
 @bp.route(f"/book/<any({KINDS}):kind>", methods=["GET", "POST"])
 @roles_required(*WRITERS)
 def book(kind: str) -> Response | tuple[str, int]:
@@ -64,11 +75,9 @@ def book(kind: str) -> Response | tuple[str, int]:
     _fill_choices(form)
     if form.validate_on_submit():
         data: dict[str, Any] = {name: field.data for name, field in form._fields.items() if name != "csrf_token"}
-        try:
+        with refused_on(form) as outcome:
             movement = book_movement({**data, "type": movement_type}, signed_in_user().id)
-        except DomainError as error:
-            refuse(form, error)
-        else:
+        if outcome.succeeded:
             flash(_("Booked movement %(id)d.", id=movement.id), "success")
             return redirect(url_for("inventory.lot", lot_id=movement.lot_id))
     return render_form("inventory/form.html", form, title=_title(movement_type))
@@ -86,12 +95,10 @@ def change_status(lot_id: int) -> Response | tuple[str, int]:
     lot = services.get_lot(lot_id)
     form = forms.LotStatusForm()
     if form.validate_on_submit():
-        try:
+        with refused_on(form) as outcome:
             services.change_lot_status(lot_id=lot.id, status=QualityStatus(form.status.data), reason=form.reason.data,
                                        user_id=signed_in_user().id)
-        except DomainError as error:
-            refuse(form, error)
-        else:
+        if outcome.succeeded:
             status = label(QualityStatus(form.status.data))
             flash(_("Lot %(lot)s is now %(status)s.", lot=lot.lot_number, status=status), "success")
             return redirect(url_for("inventory.lot", lot_id=lot.id))
@@ -106,11 +113,9 @@ def reverse(movement_id: int) -> Response | tuple[str, int]:
     movement = services.get_movement(movement_id)
     form = forms.ReverseForm()
     if form.validate_on_submit():
-        try:
+        with refused_on(form) as outcome:
             reversal = services.reverse(movement_id=movement.id, reason=form.reason.data, user_id=signed_in_user().id)
-        except DomainError as error:
-            refuse(form, error)
-        else:
+        if outcome.succeeded:
             flash(_("Movement %(id)d reversed by movement %(by)d.", id=movement.id, by=reversal.id), "success")
             return redirect(url_for("inventory.lot", lot_id=movement.lot_id))
     return render_form("inventory/form.html", form, title=_("Reverse movement %(id)d", id=movement.id),
@@ -124,18 +129,24 @@ def import_receipts() -> Response | tuple[str, int]:
     form = forms.ImportForm()
     rows: list[transfer_files.RowError] = []
     if form.validate_on_submit():
-        try:
-            text = form.file.data.read().decode("utf-8-sig")
-            booked = transfer_files.import_receipts(text, signed_in_user().id)
-        except UnicodeDecodeError:
-            form.file.errors = [_("The file is not UTF-8 text.")]
-        except transfer_files.ImportRefused as error:
-            session().rollback()
-            form.form_errors = [error.message]
-            rows = error.rows
-        else:
-            flash(ngettext("Imported %(num)d receipt.", "Imported %(num)d receipts.", len(booked)), "success")
-            return redirect(url_for("inventory.ledger", type="receipt"))
+        text = _uploaded_text(form)
+        if text is not None:
+            with attempt() as outcome:
+                booked = transfer_files.import_receipts(text, signed_in_user().id)
+            if outcome.error is None:
+                flash(ngettext("Imported %(num)d receipt.", "Imported %(num)d receipts.", len(booked)), "success")
+                return redirect(url_for("inventory.ledger", type="receipt"))
+            form.form_errors = [outcome.error.message]
+            rows = outcome.error.rows if isinstance(outcome.error, transfer_files.ImportRefused) else []
     page, status = render_form("inventory/import.html", form, rows=rows,
                                columns=transfer_files.IMPORT_COLUMNS)
     return page, INVALID_FORM_STATUS if rows else status
+
+
+def _uploaded_text(form: forms.ImportForm) -> str | None:
+    """The uploaded file as text, or None with the error beside the file field."""
+    try:
+        return str(form.file.data.read().decode("utf-8-sig"))
+    except UnicodeDecodeError:
+        form.file.errors = [_("The file is not UTF-8 text.")]
+        return None

@@ -9,7 +9,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from stockpile.inventory.models import MovementType, QualityStatus, label
-from stockpile.web.forms import FlaskForm, Form
+from stockpile.web.form_base import FlaskForm, Form
 
 STATUS_CHOICES = [SelectChoice(s.value, label(s)) for s in QualityStatus]
 RECEIVABLE_CHOICES = [SelectChoice(s.value, label(s)) for s in (QualityStatus.QUARANTINE, QualityStatus.RELEASED,

@@ -83,7 +83,7 @@ class ImportRefused(DomainError):
 
 
 def import_receipts(text: str, user_id: int | None) -> list[StockMovement]:
-    """Book one receipt per CSV line, or raise ImportRefused listing every bad line (the caller rolls back)."""
+    """Book one receipt per CSV line, or raise ImportRefused listing every bad line (booking none)."""
     reader = csv.DictReader(io.StringIO(text))
     missing = [c for c in IMPORT_COLUMNS if c not in (reader.fieldnames or []) and c not in ("manufacture_date",
                                                                                             "reference")]

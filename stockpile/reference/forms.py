@@ -8,7 +8,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Regexp
 
 from stockpile.reference.models import ItemCategory
-from stockpile.web.forms import FlaskForm
+from stockpile.web.form_base import FlaskForm
 
 CODE_RULE = Regexp(r"^[A-Za-z0-9][A-Za-z0-9_.\-]*$", message=_l("Use letters, digits, '-', '_' or '.'."))
 CATEGORY_CHOICES = [

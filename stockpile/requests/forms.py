@@ -15,7 +15,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
-from stockpile.web.forms import FlaskForm, Form
+from stockpile.web.form_base import FlaskForm, Form
 
 LINE_ROWS = 6
 
