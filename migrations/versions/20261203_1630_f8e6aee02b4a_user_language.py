@@ -1,7 +1,7 @@
 """user language: the language each user chose for the pages (NULL follows the browser)
 
 Revision ID: f8e6aee02b4a
-Revises: 3af1ab6181cd
+Revises: e2e95b9119dc
 Create Date: 2026-12-03 14:33:22.257841
 """
 from alembic import op
@@ -11,7 +11,7 @@ import stockpile.db
 
 
 revision = 'f8e6aee02b4a'
-down_revision = '3af1ab6181cd'
+down_revision = 'e2e95b9119dc'
 branch_labels = None
 depends_on = None
 
