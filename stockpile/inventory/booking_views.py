@@ -8,6 +8,7 @@ from typing import Any
 
 from flask import Blueprint, flash, redirect, request, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_wtf import FlaskForm
 from sqlalchemy import select
 from werkzeug.wrappers import Response
@@ -19,7 +20,7 @@ from stockpile.db import session
 from stockpile.errors import DomainError, FieldErrors
 from stockpile.inventory import forms, services, transfer_files
 from stockpile.inventory.booking import book_movement
-from stockpile.inventory.models import MovementType, QualityStatus
+from stockpile.inventory.models import MovementType, QualityStatus, label
 from stockpile.reference.models import Item, Warehouse
 from stockpile.web.forms import INVALID_FORM_STATUS, Attempt, attempt, render_form, show_errors
 
@@ -98,7 +99,8 @@ def change_status(lot_id: int) -> Response | tuple[str, int]:
             services.change_lot_status(lot_id=lot.id, status=QualityStatus(form.status.data), reason=form.reason.data,
                                        user_id=signed_in_user().id)
         if outcome.succeeded:
-            flash(_("Lot %(lot)s is now %(status)s.", lot=lot.lot_number, status=form.status.data), "success")
+            status = label(QualityStatus(form.status.data))
+            flash(_("Lot %(lot)s is now %(status)s.", lot=lot.lot_number, status=status), "success")
             return redirect(url_for("inventory.lot", lot_id=lot.id))
     return render_form("inventory/form.html", form, title=_("Quality status of lot %(lot)s", lot=lot.lot_number),
                        submit=_("Change status"))
@@ -132,7 +134,7 @@ def import_receipts() -> Response | tuple[str, int]:
             with attempt() as outcome:
                 booked = transfer_files.import_receipts(text, signed_in_user().id)
             if outcome.error is None:
-                flash(_("Imported %(n)d receipts.", n=len(booked)), "success")
+                flash(ngettext("Imported %(num)d receipt.", "Imported %(num)d receipts.", len(booked)), "success")
                 return redirect(url_for("inventory.ledger", type="receipt"))
             form.form_errors = [outcome.error.message]
             rows = outcome.error.rows if isinstance(outcome.error, transfer_files.ImportRefused) else []

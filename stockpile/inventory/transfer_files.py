@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from sqlalchemy import select
 
 from stockpile.db import session
@@ -76,7 +77,8 @@ class ImportRefused(DomainError):
     code = "invalid_input"
 
     def __init__(self, rows: list[RowError]) -> None:
-        super().__init__(_("Nothing was imported: %(n)d problem(s) in the file.", n=len(rows)))
+        super().__init__(ngettext("Nothing was imported: %(num)d problem in the file.",
+                                  "Nothing was imported: %(num)d problems in the file.", len(rows)))
         self.rows = rows
 
 

@@ -119,9 +119,9 @@ def ledger_csv() -> Response:
 def _filtered_ledger() -> tuple[LedgerFilterForm, Select[StockMovement]]:
     """The filter form from the query string and the ledger query it describes; invalid filters are ignored."""
     form = LedgerFilterForm(request.args)
-    form.item_id.choices = [SelectChoice(0, ""), *(SelectChoice(i.id, i.code) for i in
+    form.item_id.choices = [SelectChoice(0, _l("all")), *(SelectChoice(i.id, i.code) for i in
                                                      session().scalars(select(Item).order_by(Item.code)))]
-    form.warehouse_id.choices = [SelectChoice(0, ""), *(SelectChoice(w.id, w.code) for w in
+    form.warehouse_id.choices = [SelectChoice(0, _l("all")), *(SelectChoice(w.id, w.code) for w in
                                                           session().scalars(select(Warehouse).order_by(Warehouse.code)))]
     form.validate()
     since, until = queries.local_day_range(form.since.data if not form.since.errors else None,

@@ -137,7 +137,7 @@ def _role_refusal(action: Action, request: SupplyRequest, user: User) -> Forbidd
 def _state_refusal(action: Action, request: SupplyRequest, user: User) -> FieldErrors | InvalidTransition:
     if action is A.EDIT:
         return FieldErrors.one("state", _("Only a draft can be edited; this request is %(state)s.",
-                                          state=request.state.value))
+                                          state=STATE_LABELS[request.state]))
     if action is A.CANCEL and user.role is Role.REGION:
         return FieldErrors.one("state", _("Once reviewed, only the continuity section can cancel a request."))
     return transition_refusal(request, request.state, TARGET[action])

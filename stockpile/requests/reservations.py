@@ -15,12 +15,13 @@ from flask import Flask, current_app
 from flask_babel import gettext as _
 from sqlalchemy import select
 
-from stockpile import audit
+from stockpile import audit, formats
 from stockpile.db import local_today, session
 from stockpile.errors import Conflict
 from stockpile.inventory import balances, hooks
 from stockpile.inventory import services as inventory
 from stockpile.inventory.models import Lot, StockMovement
+from stockpile.inventory.models import label as inventory_label
 from stockpile.inventory.queries import PickProposal, free_for_reservation, propose_picks
 from stockpile.inventory.validation import MAX_QUANTITY, check_quantity
 from stockpile.requests import allocations
@@ -58,9 +59,9 @@ def reserve_line(line: RequestLine, quantity: int) -> None:
     proposal = propose_picks(line.item_id, quantity, min_shelf_life_days=days)
     if proposal.shortfall:
         raise Conflict(
-            _("Only %(got)d of %(qty)d units of %(item)s are in lots usable for at least %(days)d more days.",
-              got=proposal.covered, qty=quantity, item=line.item.code, days=days),
-            {f"line-{line.id}": [_("Only %(got)d units in usable lots.", got=proposal.covered)]},
+            _("Only %(got)s of %(qty)s units of %(item)s are in lots usable for at least %(days)d more days.",
+              got=formats.number(proposal.covered), qty=formats.number(quantity), item=line.item.code, days=days),
+            {f"line-{line.id}": [_("Only %(got)s units in usable lots.", got=formats.number(proposal.covered))]},
         )
     _reserve_proposal(line, proposal)
 
@@ -134,7 +135,7 @@ def _take_off_approval(line: RequestLine, lot: Lot, lost: int) -> None:
     line.quantity_approved = (line.quantity_approved or 0) - lost
     line.approval_note = "; ".join(filter(None, [line.approval_note, _(
         "%(n)d units lost with lot %(lot)s (%(status)s) and not replaced.",
-        n=lost, lot=lot.lot_number, status=lot.quality_status.value)]))
+        n=lost, lot=lot.lot_number, status=inventory_label(lot.quality_status))]))
     given_back = min(lost, line.quantity_from_allocation)
     allocations.give_back_to_allocation(line.request.essential_process_id, line.item_id, given_back)
     line.quantity_from_allocation -= given_back

@@ -10,7 +10,7 @@ from __future__ import annotations
 from flask_babel import gettext as _
 from sqlalchemy import select, update
 
-from stockpile import audit
+from stockpile import audit, formats
 from stockpile.auth.models import Role, User
 from stockpile.db import local_today, session, utcnow
 from stockpile.errors import Conflict, FieldErrors, Forbidden
@@ -123,9 +123,9 @@ def _approve_line(request: SupplyRequest, line: RequestLine, quantity: int, note
     free = reservations.free_for_process(line.item_id, request.essential_process_id)
     if quantity > free:
         raise Conflict(
-            _("Only %(free)d of %(qty)d units of %(item)s are free for %(process)s.", free=free, qty=quantity,
-              item=line.item.code, process=request.essential_process.code),
-            {f"line-{line.id}": [_("Only %(free)d units free.", free=free)]},
+            _("Only %(free)s of %(qty)s units of %(item)s are free for %(process)s.", free=formats.number(free),
+              qty=formats.number(quantity), item=line.item.code, process=request.essential_process.code),
+            {f"line-{line.id}": [_("Only %(free)s units free.", free=formats.number(free))]},
         )
     if quantity:
         reservations.reserve_line(line, quantity)

@@ -9,6 +9,7 @@ from typing import Any
 
 from flask_babel import gettext as _
 
+from stockpile import formats
 from stockpile.db import local_today, session
 from stockpile.errors import FieldErrors
 from stockpile.reference.models import EssentialProcess, Item, Warehouse
@@ -100,8 +101,8 @@ def check_decisions(request: SupplyRequest, decisions: Decisions) -> dict[int, i
         if not _whole_units(quantity):
             errors[key] = [_("Enter the quantity approved (0 or more).")]
         elif quantity > line.quantity_requested:
-            errors[key] = [_("%(qty)d is more than the %(asked)d requested.", qty=quantity,
-                             asked=line.quantity_requested)]
+            errors[key] = [_("%(qty)s is more than the %(asked)s requested.", qty=formats.number(quantity),
+                             asked=formats.number(line.quantity_requested))]
         elif quantity < line.quantity_requested and not note.strip():
             errors[key] = [_("Say why less than requested is approved.")]
         else:
@@ -122,7 +123,7 @@ def check_receipt(request: SupplyRequest, received: Received) -> None:
         if not _whole_units(quantity):
             errors[key] = [_("Enter the number of units received (0 or more).")]
         elif quantity != line.quantity_issued and not note.strip():
-            errors[key] = [_("%(got)d received but %(sent)d sent: add a note on the difference.",
-                             got=quantity, sent=line.quantity_issued)]
+            errors[key] = [_("%(got)s received but %(sent)s sent: add a note on the difference.",
+                             got=formats.number(quantity), sent=formats.number(line.quantity_issued))]
     if errors:
         raise FieldErrors(errors)

@@ -196,3 +196,11 @@ def test_csv_import_with_a_bad_row_imports_nothing_and_lists_the_row(as_role, db
     assert b"<td>3</td><td>quantity</td>" in response.data
     assert b"<td>4</td><td>item_code</td>" in response.data
     assert counts(db) == before
+
+
+def test_the_ledger_filters_offer_all_in_words_never_zero(as_role, db) -> None:
+    factories.item(code="FFP2-ALL")
+    page = as_role("logistics").get("/inventory/ledger", headers={"Accept-Language": "nl"})
+    assert page.text.count('<option value="0">alle</option>') == 2  # item and warehouse
+    assert '<option value="">alle</option>' in page.text  # type
+    assert ">0</option>" not in page.text
