@@ -30,6 +30,8 @@ DEFAULTS: dict[str, Any] = {
     "REMEMBER_COOKIE_DURATION": 0,
     "SQLITE_BUSY_TIMEOUT_SECONDS": 30,
     "PAGE_SIZE": 50,
+    # Lines one receipts file may hold: a longer file is refused whole, with this number in the message.
+    "IMPORT_MAX_ROWS": 10_000,
     # "development" relaxes what needs HTTPS (Secure cookies); anything else is treated as production.
     "ENV_NAME": "production",
     # Failed sign-ins allowed per account and per address within the window before sign-in is refused.

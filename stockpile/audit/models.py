@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, String
+from sqlalchemy import JSON, ForeignKey, String, insert
 from sqlalchemy.orm import Mapped, mapped_column
 
 from stockpile.db import Base, UTCDateTime, session, utcnow
@@ -36,6 +36,17 @@ def record(actor_id: int | None, action: str, obj: Any = None, **details: Any) -
     )
     session().add(event)
     return event
+
+
+def record_many(actor_id: int | None, action: str, object_type: str,
+                entries: list[tuple[int, dict[str, Any]]]) -> None:
+    """Record one action on many objects of one kind ((id, details) each) in one statement, as a bulk import does."""
+    if entries:
+        at = utcnow()
+        session().execute(insert(AuditEvent), [
+            {"at": at, "actor_id": actor_id, "action": action, "object_type": object_type, "object_id": object_id,
+             "details": {key: _jsonable(value) for key, value in details.items()}}
+            for object_id, details in entries])
 
 
 def _jsonable(value: Any) -> Any:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 
 from flask_babel import gettext as _
 from sqlalchemy import Exists, and_, exists, select, update
@@ -116,3 +117,23 @@ def _shortage(lot: Lot, warehouse_id: int, quantity: int, usable_on: dt.date | N
           free=free, qty=quantity, lot=lot.lot_number, wh=where),
         {"quantity": [_("Only %(free)d units free.", free=free)]},
     )
+
+
+def add_stock_in_bulk(arrivals: Iterable[tuple[int, int, int, int]]) -> None:
+    """Put units of many lots into warehouses in one statement: (lot id, warehouse id, item id, quantity) each.
+
+    The same upsert as `add_stock`, run once per balance row with the quantities of that row summed first
+    (one statement may not change a row twice).
+    """
+    totals: dict[tuple[int, int], list[int]] = {}
+    for lot_id, warehouse_id, item_id, quantity in arrivals:
+        totals.setdefault((lot_id, warehouse_id), [item_id, 0])[1] += quantity
+    if not totals:
+        return
+    dialect = session().get_bind().dialect.name
+    insert = pg_insert if dialect == "postgresql" else sqlite_insert
+    stmt = insert(StockBalance)
+    stmt = stmt.on_conflict_do_update(index_elements=[StockBalance.lot_id, StockBalance.warehouse_id],
+                                      set_={"on_hand": StockBalance.on_hand + stmt.excluded.on_hand})
+    session().execute(stmt, [{"lot_id": lot_id, "warehouse_id": warehouse_id, "item_id": item_id, "on_hand": total,
+                              "reserved": 0} for (lot_id, warehouse_id), (item_id, total) in totals.items()])

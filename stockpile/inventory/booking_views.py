@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, flash, redirect, request, url_for
+from flask import Blueprint, current_app, flash, redirect, request, url_for
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_wtf import FlaskForm
 from sqlalchemy import select
@@ -15,11 +16,12 @@ from stockpile.auth.guard import roles_required, signed_in_user
 from stockpile.auth.models import Role
 from stockpile.db import session
 from stockpile.errors import DomainError, FieldErrors
-from stockpile.inventory import forms, services, transfer_files
+from stockpile.inventory import bulk_receipts, forms, receipt_import, services
 from stockpile.inventory.booking import book_movement
 from stockpile.inventory.models import MovementType, QualityStatus
 from stockpile.reference.models import Item, Warehouse
-from stockpile.web.forms import INVALID_FORM_STATUS, render_form, show_errors
+from stockpile.web import sheets
+from stockpile.web.forms import render_form, show_errors
 
 bp = Blueprint("booking", __name__, url_prefix="/inventory")
 WRITERS = (Role.LOGISTICS, Role.ADMIN)
@@ -118,22 +120,34 @@ def reverse(movement_id: int) -> Response | tuple[str, int]:
 @bp.route("/import", methods=["GET", "POST"])
 @roles_required(*WRITERS)
 def import_receipts() -> Response | tuple[str, int]:
-    """Upload a CSV of receipts: every line is booked, or none is and each bad line is listed."""
+    """Upload a CSV or XLSX of receipts: every line is booked, or none is and every problem of every line is listed."""
     form = forms.ImportForm()
-    rows: list[transfer_files.RowError] = []
+    problems: list[receipt_import.RowError] = []
     if form.validate_on_submit():
+        user_id = signed_in_user().id
+        # End the transaction the sign-in check opened: reading and checking a long file must hold no lock (on
+        # SQLite, the write lock every booking waits for). Checking against the database and booking come after,
+        # together, in one short transaction.
+        session().commit()
         try:
-            text = form.file.data.read().decode("utf-8-sig")
-            booked = transfer_files.import_receipts(text, signed_in_user().id)
-        except UnicodeDecodeError:
-            form.file.errors = [_("The file is not UTF-8 text.")]
-        except transfer_files.ImportRefused as error:
-            session().rollback()
+            read = receipt_import.read_receipts(form.file.data.stream, current_app.config["IMPORT_MAX_ROWS"])
+            record = bulk_receipts.import_file(read, form.file.data.filename or "", user_id)
+        except receipt_import.ImportRefused as error:
             form.form_errors = [error.message]
-            rows = error.rows
+            problems = error.rows
+        except DomainError as error:
+            show_errors(form, error)
+            form.form_errors = [error.message]
         else:
-            flash(_("Imported %(n)d receipts.", n=len(booked)), "success")
+            flash(_("Imported %(n)d receipts (import %(id)d).", n=record.rows, id=record.id), "success")
             return redirect(url_for("inventory.ledger", type="receipt"))
-    page, status = render_form("inventory/import.html", form, rows=rows,
-                               columns=transfer_files.IMPORT_COLUMNS)
-    return page, INVALID_FORM_STATUS if rows else status
+    return render_form("inventory/import.html", form, problems=list(receipt_import.lines_of(problems)),
+                       help=receipt_import.COLUMN_HELP, max_rows=current_app.config["IMPORT_MAX_ROWS"])
+
+
+@bp.route(f"/import/template.<any({','.join(sheets.FORMATS)}):fmt>")
+@roles_required(*WRITERS)
+def import_template(fmt: str) -> Response:
+    """An empty receipts file with the right columns; a CSV is separated as Excel in the user's language expects."""
+    delimiter = ";" if get_locale() is not None and get_locale().language == "nl" else ","
+    return sheets.download("receipts-template", fmt, receipt_import.IMPORT_COLUMNS, list, delimiter)
