@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import JSON, ForeignKey, String, insert
 from sqlalchemy.orm import Mapped, mapped_column
 
-from stockpile.db import Base, UTCDateTime, session, utcnow
+from stockpile.db import Base, UTCDateTime, session, table_of, utcnow
 
 
 class AuditEvent(Base):
@@ -43,7 +43,7 @@ def record_many(actor_id: int | None, action: str, object_type: str,
     """Record one action on many objects of one kind ((id, details) each) in one statement, as a bulk import does."""
     if entries:
         at = utcnow()
-        session().execute(insert(AuditEvent), [
+        session().execute(insert(table_of(AuditEvent)), [
             {"at": at, "actor_id": actor_id, "action": action, "object_type": object_type, "object_id": object_id,
              "details": {key: _jsonable(value) for key, value in details.items()}}
             for object_id, details in entries])

@@ -10,7 +10,7 @@ from sqlalchemy import Exists, and_, exists, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
-from stockpile.db import session
+from stockpile.db import session, table_of
 from stockpile.errors import Conflict
 from stockpile.inventory.models import Lot, QualityStatus, StockBalance
 from stockpile.reference.models import Warehouse
@@ -132,8 +132,9 @@ def add_stock_in_bulk(arrivals: Iterable[tuple[int, int, int, int]]) -> None:
         return
     dialect = session().get_bind().dialect.name
     insert = pg_insert if dialect == "postgresql" else sqlite_insert
-    stmt = insert(StockBalance)
-    stmt = stmt.on_conflict_do_update(index_elements=[StockBalance.lot_id, StockBalance.warehouse_id],
-                                      set_={"on_hand": StockBalance.on_hand + stmt.excluded.on_hand})
+    table = table_of(StockBalance)
+    stmt = insert(table)
+    stmt = stmt.on_conflict_do_update(index_elements=[table.c.lot_id, table.c.warehouse_id],
+                                      set_={"on_hand": table.c.on_hand + stmt.excluded.on_hand})
     session().execute(stmt, [{"lot_id": lot_id, "warehouse_id": warehouse_id, "item_id": item_id, "on_hand": total,
                               "reserved": 0} for (lot_id, warehouse_id), (item_id, total) in totals.items()])

@@ -16,7 +16,7 @@ from typing import IO, Any
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from marshmallow import ValidationError
+from marshmallow import Schema, ValidationError
 
 from stockpile.errors import DomainError
 from stockpile.inventory.models import QualityStatus
@@ -111,11 +111,12 @@ def read_receipts(stream: IO[bytes], max_rows: int) -> ReadFile:
     _check_header(sheet.columns)
     read = ReadFile(sheet.sha256)
     first_line_of: dict[str, int] = {}
+    schema = ReceiptLineIn()
     for count, line in enumerate(sheet.lines, start=1):
         if count > max_rows:
             raise ImportRefused([RowError(line.number, "row", _(
                 "The file holds more than %(n)d receipts; split it into files of at most %(n)d lines.", n=max_rows))])
-        receipt, problems = check_line(line)
+        receipt, problems = check_line(line, schema)
         read.codes.append((line.number, _text(line.cells.get("item_code")).upper(),
                            _text(line.cells.get("warehouse_code")).upper()))
         if receipt is not None and receipt.fingerprint in first_line_of:
@@ -137,7 +138,7 @@ def _check_header(columns: list[str]) -> None:
         raise ImportRefused(problems)
 
 
-def check_line(line: uploads.SheetLine) -> tuple[ReceiptLine | None, list[RowError]]:
+def check_line(line: uploads.SheetLine, schema: Schema) -> tuple[ReceiptLine | None, list[RowError]]:
     """One line through the API's field validation; every problem of the line, not only the first."""
     problems = [RowError(line.number, column, message) for column, message in line.problems]
     if any(problem.field == "row" for problem in problems):
@@ -153,7 +154,7 @@ def check_line(line: uploads.SheetLine) -> tuple[ReceiptLine | None, list[RowErr
             values[name] = text
     unreadable = {problem.field for problem in problems}
     try:
-        data = ReceiptLineIn().load({k: v for k, v in values.items() if k not in unreadable})
+        data = schema.load({k: v for k, v in values.items() if k not in unreadable})
     except ValidationError as error:
         problems += [RowError(line.number, name, message) for name, messages in _messages(error).items()
                      if name not in unreadable for message in messages]

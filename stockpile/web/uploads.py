@@ -154,7 +154,11 @@ def _line(number: int, columns: list[str], values: Iterable[Cell]) -> SheetLine:
 def _open_xlsx(stream: IO[bytes]) -> tuple[list[str], Iterator[SheetLine]]:
     try:
         workbook = load_workbook(stream, read_only=True, data_only=True)
-        rows = workbook.worksheets[0].iter_rows(values_only=True)
+        sheet = workbook.worksheets[0]
+        # The size a file declares is not trusted: it could pad every row to 16,384 empty cells, and without one
+        # openpyxl would read the whole sheet an extra time to find it.
+        sheet.reset_dimensions()
+        rows = sheet.iter_rows(values_only=True)
         header = next(rows, None)
     except XLSX_DAMAGE as error:
         raise UnreadableFile(_("The file cannot be read as XLSX (%(error)s). Save it as XLSX or CSV and try "
