@@ -148,16 +148,40 @@ def _close_session(_exc: BaseException | None) -> None:
         sess.close()
 
 
+def exception_escaped() -> None:
+    """Note that an exception left the view (or a before-request hook): the boundary rolls the request back."""
+    if has_request_context():
+        request.environ[_FAILED] = True
+
+
+_FAILED = "stockpile.exception_escaped"
+
+
 def commit_or_rollback(response: Response) -> Response:
-    """The transaction boundary of a request: commit what succeeded, roll back what did not."""
+    """The transaction boundary of a request: commit unless an exception escaped the view, whatever the status.
+
+    A page that shows a refusal on its form answers 422 without an exception and is committed (so what it meant
+    to keep, such as a failed sign-in, is kept); the refused service call itself ran in a savepoint that was
+    rolled back (stockpile.web.forms.attempt). The one error handler calls exception_escaped().
+    """
     sess: Session | None = _holder().get(_KEY)
     if sess is None:
         return response
-    if response.status_code < 400:
-        sess.commit()
-    else:
+    if request.environ.get(_FAILED):
         sess.rollback()
+    else:
+        sess.commit()
     return response
+
+
+def commit_before_long_work() -> None:
+    """Commit what the request did so far, so that long work that needs no database holds no transaction open.
+
+    For a page that reads a big upload before it writes (the receipts import): the sign-in check opened a
+    transaction, and on SQLite a writing request's transaction holds the write lock that every booking waits for.
+    The work after it begins a new transaction, which the boundary commits as usual.
+    """
+    session().commit()
 
 
 @contextmanager

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 import click
 from flask import Flask, Response, current_app, g, jsonify, render_template, request
@@ -11,7 +12,10 @@ from sqlalchemy import exc as sqlalchemy_exc
 from sqlalchemy.exc import DBAPIError, DisconnectionError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
+from stockpile.db import exception_escaped
+
 FieldMessages = dict[str, list[str]]
+E = TypeVar("E", bound=BaseException)
 
 
 class DomainError(Exception):
@@ -193,8 +197,18 @@ def _nested_summary(messages: dict[Any, Any]) -> str:
     return "; ".join(parts)
 
 
+def _rolled_back(handler: Callable[[E], Response]) -> Callable[[E], Response]:
+    """The handler, after telling the request boundary that an exception escaped (so nothing is committed)."""
+
+    def handle(error: E) -> Response:
+        exception_escaped()
+        return handler(error)
+
+    return handle
+
+
 def init_app(app: Flask) -> None:
-    """Register the one error handler for every kind of error."""
-    app.register_error_handler(DomainError, handle_domain_error)
-    app.register_error_handler(HTTPException, handle_http_exception)
-    app.register_error_handler(Exception, handle_unexpected)
+    """Register the one error handler for every kind of error; any of them makes the request roll back."""
+    app.register_error_handler(DomainError, _rolled_back(handle_domain_error))
+    app.register_error_handler(HTTPException, _rolled_back(handle_http_exception))
+    app.register_error_handler(Exception, _rolled_back(handle_unexpected))

@@ -102,3 +102,15 @@ def test_imports_inside_functions_only_in_the_composition_root() -> None:
     deferred = {(module, imported) for module in MODULES if module != "stockpile.app"
                 for imported in imports(module, deferred=True)}
     assert deferred - DEFERRED_ALLOWED == set()
+
+
+def test_only_the_transaction_boundary_commits_or_rolls_back() -> None:
+    """Services flush, views show refusals inside a savepoint helper; stockpile.db alone ends transactions."""
+    calls = {
+        (module, node.func.attr)
+        for module, path in MODULES.items() if module != "stockpile.db"
+        for node in ast.walk(ast.parse(path.read_text()))
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
+        and node.func.attr in ("commit", "rollback")
+    }
+    assert calls == set()

@@ -19,9 +19,8 @@ from stockpile.auth.forms import ChangePasswordForm, LoginForm, NewUserForm, Pas
 from stockpile.auth.guard import roles_required, signed_in_user
 from stockpile.auth.models import Role, User
 from stockpile.db import session
-from stockpile.errors import DomainError
 from stockpile.reference.models import Region
-from stockpile.web.forms import render_form, show_errors
+from stockpile.web.forms import render_form, shown_on
 from stockpile.web.navigation import NavEntry, WebPart
 
 bp = Blueprint("auth", __name__)
@@ -35,8 +34,8 @@ def login() -> ViewResult:
     if form.validate_on_submit():
         email, address = services.normalise_email(form.email.data or ""), request.remote_addr or "unknown"
         if throttle.is_throttled(email, address):
+            # Kept although the page answers 429: the boundary commits whenever no exception escaped.
             audit.record(None, "auth.login_throttled", None, email=email, address=address)
-            session().commit()  # kept although the page answers 429
             form.form_errors = [_("Too many failed sign-ins. Wait a few minutes and try again.")]
             return render_template("auth/login.html", form=form), 429
         user = services.authenticate(email, form.password.data or "")
@@ -45,8 +44,7 @@ def login() -> ViewResult:
             audit.record(user.id, "auth.login", user, address=address)
             return redirect(_safe_next(request.args.get("next")))
         throttle.record_failure(email, address)
-        audit.record(None, "auth.login_failed", None, email=email, address=address)
-        session().commit()  # the failed attempt is kept although the page answers 422
+        audit.record(None, "auth.login_failed", None, email=email, address=address)  # kept, as the failure
         form.form_errors = [_("Unknown email or wrong password.")]
     return render_form("auth/login.html", form)
 
@@ -69,12 +67,10 @@ def change_password() -> ViewResult:
     form = ChangePasswordForm()
     if form.validate_on_submit():
         user = signed_in_user()
-        try:
+        with shown_on(form) as outcome:
             services.change_own_password(user, form.current.data or "", form.password.data or "",
                                          form.confirm.data or "")
-        except DomainError as error:
-            show_errors(form, error)
-        else:
+        if outcome.succeeded:
             login_user(user, remember=False)  # this browser keeps its session under the new token
             flash(_("Password changed. Other sessions have been signed out."), "success")
             return redirect(url_for("home.dashboard"))
@@ -108,14 +104,12 @@ def new_user() -> ViewResult:
     form = NewUserForm()
     form.region.choices = _region_choices()
     if form.validate_on_submit():
-        try:
+        with shown_on(form) as outcome:
             services.create_user(
                 form.email.data or "", form.password.data or "", form.role.data or "",
                 form.region.data or None, form.name.data or "", signed_in_user().id,
             )
-        except DomainError as error:
-            show_errors(form, error)
-        else:
+        if outcome.succeeded:
             flash(_("User %(email)s created.", email=form.email.data), "success")
             return redirect(url_for("auth.list_users"))
     return render_form("auth/user_form.html", form, title=_("New user"))
@@ -130,13 +124,11 @@ def edit_user(user_id: int) -> ViewResult:
     form.region.choices = _region_choices()
     del form.email  # an email is the sign-in name and stays as it is
     if form.validate_on_submit():
-        try:
+        with shown_on(form) as outcome:
             services.update_user(
                 user, form.role.data or "", form.region.data or None, form.name.data or "", signed_in_user().id
             )
-        except DomainError as error:
-            show_errors(form, error)
-        else:
+        if outcome.succeeded:
             flash(_("User %(email)s saved.", email=user.email), "success")
             return redirect(url_for("auth.list_users"))
     return render_form("auth/user_form.html", form, title=user.email, user=user, password_form=PasswordForm())
@@ -158,11 +150,9 @@ def reset_password(user_id: int) -> ViewResult:
     user = services.get_user(user_id)
     form = PasswordForm()
     if form.validate_on_submit():
-        try:
+        with shown_on(form) as outcome:
             services.set_password(user, form.password.data or "", signed_in_user().id)
-        except DomainError as error:
-            show_errors(form, error)
-        else:
+        if outcome.succeeded:
             flash(_("Password of %(email)s reset.", email=user.email), "success")
             return redirect(url_for("auth.edit_user", user_id=user.id))
     user_form = UserForm(obj=_user_form_data(user))

@@ -21,7 +21,7 @@ from stockpile.forecast.flags import change_label, explain, level_label
 from stockpile.forecast.models import DeliveryStatus, RunStatus
 from stockpile.forecast.outlook import item_outlook, launch_run
 from stockpile.reference.models import Item
-from stockpile.web.forms import INVALID_FORM_STATUS, render_form, show_errors
+from stockpile.web.forms import INVALID_FORM_STATUS, render_form, show_errors, shown_on
 from stockpile.web.navigation import NavEntry, Panel, PanelEntry, WebPart
 
 bp = Blueprint("forecast", __name__, url_prefix="/forecast", template_folder="templates")
@@ -68,11 +68,9 @@ def acknowledge(flag_id: int) -> Response | tuple[str, int]:
     flag = queries.get_flag(flag_id)
     form = forms.AcknowledgeForm()
     if form.validate_on_submit():
-        try:
+        with shown_on(form) as outcome:
             services.acknowledge_flag(flag, form.note.data or "", signed_in_user().id)
-        except DomainError as error:
-            show_errors(form, error)
-        else:
+        if outcome.succeeded:
             flash(_("Flag acknowledged."), "success")
             return redirect(url_for("forecast.item_page", item_id=flag.item_id))
     return render_form("forecast/acknowledge.html", form, flag=flag)
@@ -98,10 +96,11 @@ def run_page(run_id: int) -> str:
 @roles_required(*PLANNERS)
 def start_run() -> Response:
     """Start a run now; refused with a message while one runs."""
+    # Not in a savepoint: with FORECAST_RUN_INLINE the run commits inside. A refusal (a run is running) comes
+    # before anything is written, so the boundary has nothing of it to commit.
     try:
         run = launch_run(signed_in_user().id)
     except DomainError as error:
-        session().rollback()
         flash(error.message, "error")
         return redirect(url_for("forecast.list_runs"))
     flash(_("Forecast run %(id)d started.", id=run.id), "success")
@@ -123,14 +122,12 @@ def new_delivery() -> Response | tuple[str, int]:
     items = session().scalars(select(Item).where(Item.active.is_(True)).order_by(Item.code))
     form.item_id.choices = [SelectChoice(str(i.id), f"{i.code} {i.name}") for i in items]  # type: ignore[assignment]
     if form.validate_on_submit():
-        try:
+        with shown_on(form) as outcome:
             services.record_delivery(item_id=form.item_id.data, quantity=form.quantity.data,  # type: ignore[arg-type]
                                      expected_date=form.expected_date.data,  # type: ignore[arg-type]
                                      supplier=form.supplier.data or "", note=form.note.data or "",
                                      user_id=signed_in_user().id)
-        except DomainError as error:
-            show_errors(form, error)
-        else:
+        if outcome.succeeded:
             flash(_("Delivery recorded."), "success")
             return redirect(url_for("forecast.list_deliveries"))
     return render_form("forecast/delivery_form.html", form)

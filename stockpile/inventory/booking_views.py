@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from flask import Blueprint, current_app, flash, redirect, request, url_for
@@ -14,14 +16,14 @@ from wtforms.fields.choices import SelectChoice
 
 from stockpile.auth.guard import roles_required, signed_in_user
 from stockpile.auth.models import Role
-from stockpile.db import session
+from stockpile.db import commit_before_long_work, session
 from stockpile.errors import DomainError, FieldErrors
 from stockpile.inventory import bulk_receipts, forms, receipt_import, services
 from stockpile.inventory.booking import book_movement
 from stockpile.inventory.models import MovementType, QualityStatus
 from stockpile.reference.models import Item, Warehouse
 from stockpile.web import sheets
-from stockpile.web.forms import render_form, show_errors
+from stockpile.web.forms import Attempt, attempt, render_form, show_errors
 
 bp = Blueprint("booking", __name__, url_prefix="/inventory")
 WRITERS = (Role.LOGISTICS, Role.ADMIN)
@@ -56,6 +58,15 @@ def refuse(form: FlaskForm, error: DomainError) -> None:
         form.form_errors.append(error.message)
 
 
+@contextmanager
+def refused_on(form: FlaskForm) -> Iterator[Attempt]:
+    """Book in a savepoint (see web.forms.attempt); a refusal is shown on the form by `refuse`."""
+    with attempt() as outcome:
+        yield outcome
+    if outcome.error is not None:
+        refuse(form, outcome.error)
+
+
 @bp.route(f"/book/<any({KINDS}):kind>", methods=["GET", "POST"])
 @roles_required(*WRITERS)
 def book(kind: str) -> Response | tuple[str, int]:
@@ -65,11 +76,9 @@ def book(kind: str) -> Response | tuple[str, int]:
     _fill_choices(form)
     if form.validate_on_submit():
         data: dict[str, Any] = {name: field.data for name, field in form._fields.items() if name != "csrf_token"}
-        try:
+        with refused_on(form) as outcome:
             movement = book_movement({**data, "type": movement_type}, signed_in_user().id)
-        except DomainError as error:
-            refuse(form, error)
-        else:
+        if outcome.succeeded:
             flash(_("Booked movement %(id)d.", id=movement.id), "success")
             return redirect(url_for("inventory.lot", lot_id=movement.lot_id))
     return render_form("inventory/form.html", form, title=_title(movement_type))
@@ -87,12 +96,10 @@ def change_status(lot_id: int) -> Response | tuple[str, int]:
     lot = services.get_lot(lot_id)
     form = forms.LotStatusForm()
     if form.validate_on_submit():
-        try:
+        with refused_on(form) as outcome:
             services.change_lot_status(lot_id=lot.id, status=QualityStatus(form.status.data), reason=form.reason.data,
                                        user_id=signed_in_user().id)
-        except DomainError as error:
-            refuse(form, error)
-        else:
+        if outcome.succeeded:
             flash(_("Lot %(lot)s is now %(status)s.", lot=lot.lot_number, status=form.status.data), "success")
             return redirect(url_for("inventory.lot", lot_id=lot.id))
     return render_form("inventory/form.html", form, title=_("Quality status of lot %(lot)s", lot=lot.lot_number),
@@ -106,11 +113,9 @@ def reverse(movement_id: int) -> Response | tuple[str, int]:
     movement = services.get_movement(movement_id)
     form = forms.ReverseForm()
     if form.validate_on_submit():
-        try:
+        with refused_on(form) as outcome:
             reversal = services.reverse(movement_id=movement.id, reason=form.reason.data, user_id=signed_in_user().id)
-        except DomainError as error:
-            refuse(form, error)
-        else:
+        if outcome.succeeded:
             flash(_("Movement %(id)d reversed by movement %(by)d.", id=movement.id, by=reversal.id), "success")
             return redirect(url_for("inventory.lot", lot_id=movement.lot_id))
     return render_form("inventory/form.html", form, title=_("Reverse movement %(id)d", id=movement.id),
@@ -125,22 +130,19 @@ def import_receipts() -> Response | tuple[str, int]:
     problems: list[receipt_import.RowError] = []
     if form.validate_on_submit():
         user_id = signed_in_user().id
-        # End the transaction the sign-in check opened: reading and checking a long file must hold no lock (on
-        # SQLite, the write lock every booking waits for). Checking against the database and booking come after,
-        # together, in one short transaction.
-        session().commit()
-        try:
+        # Reading and checking a long file holds no transaction open (on SQLite, no write lock every booking would
+        # wait for); checking it against the database and booking it are one short transaction after.
+        commit_before_long_work()
+        with attempt() as outcome:
             read = receipt_import.read_receipts(form.file.data.stream, current_app.config["IMPORT_MAX_ROWS"])
             record = bulk_receipts.import_file(read, form.file.data.filename or "", user_id)
-        except receipt_import.ImportRefused as error:
-            form.form_errors = [error.message]
-            problems = error.rows
-        except DomainError as error:
-            show_errors(form, error)
-            form.form_errors = [error.message]
-        else:
+        if outcome.error is None:
             flash(_("Imported %(n)d receipts (import %(id)d).", n=record.rows, id=record.id), "success")
             return redirect(url_for("inventory.ledger", type="receipt"))
+        show_errors(form, outcome.error)
+        form.form_errors = [outcome.error.message]
+        if isinstance(outcome.error, receipt_import.ImportRefused):
+            problems = outcome.error.rows
     return render_form("inventory/import.html", form, problems=list(receipt_import.lines_of(problems)),
                        help=receipt_import.COLUMN_HELP, max_rows=current_app.config["IMPORT_MAX_ROWS"])
 

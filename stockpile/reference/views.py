@@ -16,11 +16,10 @@ from wtforms.fields.choices import SelectChoice
 from stockpile.auth.guard import roles_required, signed_in_user
 from stockpile.auth.models import Role
 from stockpile.db import session
-from stockpile.errors import DomainError
 from stockpile.reference import forms
 from stockpile.reference.models import EssentialProcess, Item, Region, Warehouse
 from stockpile.reference.services import create_reference, get_reference, update_reference
-from stockpile.web.forms import render_form, show_errors
+from stockpile.web.forms import render_form, shown_on
 from stockpile.web.navigation import NavEntry, WebPart
 
 bp = Blueprint("reference", __name__, url_prefix="/admin")
@@ -83,11 +82,9 @@ def new_kind(slug: str) -> Response | tuple[str, int]:
     kind = KINDS[slug]
     form = _make_form(kind)
     if form.validate_on_submit():
-        try:
+        with shown_on(form) as outcome:
             create_reference(kind.model, _form_data(form), signed_in_user().id)
-        except DomainError as error:
-            show_errors(form, error)
-        else:
+        if outcome.succeeded:
             flash(_("Saved."), "success")
             return redirect(url_for("reference.list_kind", slug=slug))
     return render_form("reference/form.html", form, kind=kind, title=_("New"))
@@ -101,11 +98,9 @@ def edit_kind(slug: str, object_id: int) -> Response | tuple[str, int]:
     obj = get_reference(kind.model, object_id)
     form = _make_form(kind, obj)
     if form.validate_on_submit():
-        try:
+        with shown_on(form) as outcome:
             update_reference(obj, _form_data(form), signed_in_user().id)
-        except DomainError as error:
-            show_errors(form, error)
-        else:
+        if outcome.succeeded:
             flash(_("Saved."), "success")
             return redirect(url_for("reference.list_kind", slug=slug))
     return render_form("reference/form.html", form, kind=kind, title=str(obj))

@@ -11,7 +11,6 @@ from wtforms.fields.choices import SelectChoice
 from stockpile.auth.guard import roles_required, signed_in_user
 from stockpile.auth.models import Role
 from stockpile.db import session
-from stockpile.errors import DomainError
 from stockpile.reference.models import EssentialProcess, Item
 from stockpile.requests import allocations, fulfilment, queries, scarcity, services
 from stockpile.requests.forms import AllocationForm, EmptyForm, ShipForm
@@ -19,7 +18,7 @@ from stockpile.requests.models import Allocation, AllocationChange, SupplyReques
 from stockpile.requests.views import _int_or_none, _step
 from stockpile.requests.workflow import STATE_LABELS
 from stockpile.web import sheets
-from stockpile.web.forms import render_form, show_errors
+from stockpile.web.forms import attempt, render_form, shown_on
 
 bp = Blueprint("review", __name__, url_prefix="/review")
 ViewResult = WerkzeugResponse | str | tuple[str, int]
@@ -39,16 +38,15 @@ def review_request(request_id: int) -> ViewResult:
     supply_request = queries.get_request_for(signed_in_user(), request_id)
     form, errors = EmptyForm(), {}
     if form.validate_on_submit():
-        try:
+        with attempt() as outcome:
             if request.form.get("action") == "reject":
                 services.reject(supply_request, signed_in_user(), request.form.get("reason", ""))
             else:
                 decisions = {line.id: (_int_or_none(request.form.get(f"qty-{line.id}")),
                                        request.form.get(f"note-{line.id}", "")) for line in supply_request.lines}
                 fulfilment.approve(supply_request, signed_in_user(), decisions)  # type: ignore[arg-type]
-        except DomainError as error:
-            session().rollback()
-            errors = error.errors or {"form": [error.message]}
+        if outcome.error is not None:
+            errors = outcome.error.errors or {"form": [outcome.error.message]}
         else:
             flash(_("Request %(number)s is now %(state)s.", number=supply_request.number,
                     state=STATE_LABELS[supply_request.state]), "success")
@@ -88,11 +86,10 @@ def rationing(item_id: int) -> ViewResult:
         # The lines the reviewer saw, not the lines open now: a request submitted meanwhile must not be decided.
         shown = [int(value) for value in request.form.getlist("line") if value.isascii() and value.isdigit()]
         quantities = {line_id: _int_or_none(request.form.get(f"qty-{line_id}")) for line_id in shown}
-        try:
+        with attempt() as outcome:
             decided = scarcity.accept(item_id, quantities, signed_in_user())  # type: ignore[arg-type]
-        except DomainError as error:
-            session().rollback()
-            errors = {"form": [error.message, *[m for ms in error.errors.values() for m in ms]]}
+        if outcome.error is not None:
+            errors = {"form": [outcome.error.message, *[m for ms in outcome.error.errors.values() for m in ms]]}
         else:
             flash(_("%(n)d requests decided.", n=len(decided)), "success")
             return redirect(url_for("review.queue"))
@@ -115,12 +112,10 @@ def allocation_page() -> ViewResult:
         if signed_in_user().role is not Role.CONTINUITY:
             flash(_("Only the continuity section sets allocations."), "error")
             return redirect(url_for("review.allocation_page"))
-        try:
+        with shown_on(form) as outcome:
             allocations.set_allocation(form.essential_process_id.data or 0, form.item_id.data or 0,
                                        form.quantity.data or 0, form.reason.data or "", signed_in_user().id)
-        except DomainError as error:
-            show_errors(form, error)
-        else:
+        if outcome.succeeded:
             flash(_("Allocation saved."), "success")
             return redirect(url_for("review.allocation_page"))
     rows = session().scalars(select(Allocation).order_by(Allocation.item_id, Allocation.essential_process_id)).all()

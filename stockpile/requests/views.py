@@ -21,7 +21,7 @@ from stockpile.requests import fulfilment, queries, services
 from stockpile.requests.forms import EmptyForm, ReasonForm, RequestForm, ShipForm
 from stockpile.requests.models import RequestState, SupplyRequest
 from stockpile.requests.workflow import STATE_LABELS
-from stockpile.web.forms import render_form, show_errors
+from stockpile.web.forms import attempt, render_form, show_errors, shown_on
 
 bp = Blueprint("requests", __name__, url_prefix="/requests")
 ViewResult = Response | str | tuple[str, int]
@@ -91,13 +91,11 @@ def new_request() -> ViewResult:
     if request.method == "GET":
         form.form_token.data = secrets.token_hex(16)
     if _validated(form):
-        try:
+        with shown_on(form) as outcome:
             created = services.create_draft(signed_in_user(), _draft_data(form))
             if request.form.get("action") == "submit":
                 services.submit(created, signed_in_user())
-        except DomainError as error:
-            show_errors(form, error)
-        else:
+        if outcome.succeeded:
             flash(_("Request %(number)s saved as %(state)s.", number=created.number, state=STATE_LABELS[created.state]),
                   "success")
             return redirect(url_for("requests.show_request", request_id=created.id))
@@ -114,15 +112,13 @@ def edit_request(request_id: int) -> ViewResult:
         _fill_lines(form, supply_request)
     _choices(form)
     if _validated(form):
-        try:
+        with shown_on(form) as outcome:
             data = _draft_data(form)
             data.form_token = None
             services.update_draft(supply_request, signed_in_user(), data)
             if request.form.get("action") == "submit":
                 services.submit(supply_request, signed_in_user())
-        except DomainError as error:
-            show_errors(form, error)
-        else:
+        if outcome.succeeded:
             flash(_("Request %(number)s saved.", number=supply_request.number), "success")
             return redirect(url_for("requests.show_request", request_id=supply_request.id))
     return render_form("requests/form.html", form, title=supply_request.number, supply_request=supply_request)
@@ -147,10 +143,10 @@ def show_request(request_id: int) -> str:
 def _step(request_id: int, step: Any, done: str) -> Response:
     """Run one workflow step from a button; a refusal is flashed on the request's page."""
     supply_request = queries.get_request_for(signed_in_user(), request_id)
-    try:
+    with attempt() as outcome:
         step(supply_request)
-    except DomainError as error:
-        session().rollback()
+    if outcome.error is not None:
+        error = outcome.error
         flash(error.message + "".join(f" {' '.join(m)}" for m in error.errors.values() if m != [error.message]),
               "error")
     else:
@@ -185,11 +181,10 @@ def confirm_request(request_id: int) -> ViewResult:
     if form.validate_on_submit():
         received = {line.id: (_int_or_none(request.form.get(f"received-{line.id}")),
                               request.form.get(f"note-{line.id}", "")) for line in supply_request.lines}
-        try:
+        with attempt() as outcome:
             services.confirm_receipt(supply_request, signed_in_user(), received)  # type: ignore[arg-type]
-        except DomainError as error:
-            session().rollback()
-            errors = error.errors or {"form": [error.message]}
+        if outcome.error is not None:
+            errors = outcome.error.errors or {"form": [outcome.error.message]}
         else:
             flash(_("Receipt confirmed."), "success")
             return redirect(url_for("requests.show_request", request_id=request_id))
