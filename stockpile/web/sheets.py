@@ -51,20 +51,14 @@ def csv_chunks(header: Sequence[str], rows: Rows, delimiter: str = ",") -> Itera
     writer = csv.writer(buffer, delimiter=delimiter, quoting=csv.QUOTE_ALL, lineterminator="\r\n")
     writer.writerow([safe_cell(name) for name in header])
     for row in rows:
-        writer.writerow([safe_cell(_csv_text(value)) for value in row])
+        # csv writes None as an empty cell itself; numbers cannot start a formula; dates are written as ISO 8601.
+        writer.writerow([safe_cell(value) if value.__class__ is str else
+                         value.isoformat() if isinstance(value, dt.date) else value for value in row])
         if buffer.tell() >= CHUNK:
             yield buffer.getvalue()
             buffer.seek(0)
             buffer.truncate()
     yield buffer.getvalue()
-
-
-def _csv_text(value: Any) -> Any:
-    if value is None:
-        return ""
-    if isinstance(value, dt.date | dt.datetime):
-        return value.isoformat()
-    return value
 
 
 def xlsx_chunks(title: str, header: Sequence[str], rows: Rows) -> Iterator[bytes]:
