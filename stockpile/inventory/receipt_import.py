@@ -16,6 +16,7 @@ from typing import IO, Any
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from marshmallow import Schema, ValidationError
 
 from stockpile.errors import DomainError
@@ -62,7 +63,8 @@ class ImportRefused(DomainError):
     code = "invalid_input"
 
     def __init__(self, rows: list[RowError]) -> None:
-        super().__init__(_("Nothing was imported: %(n)d problem(s) in the file.", n=len(rows)))
+        super().__init__(ngettext("Nothing was imported: %(num)d problem in the file.",
+                                  "Nothing was imported: %(num)d problems in the file.", len(rows)))
         self.rows = sorted(rows, key=RowError.sort_key)
 
 

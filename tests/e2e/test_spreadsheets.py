@@ -65,7 +65,7 @@ def test_the_clerk_downloads_the_template_and_fills_it_in_with_mistakes(
     book.save(out)
     upload(page, "receipts.xlsx", out.getvalue(), "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 
-    expect(page.get_by_text("Nothing was imported: 6 problem(s) in the file.")).to_be_visible()
+    expect(page.get_by_text("Nothing was imported: 6 problems in the file.")).to_be_visible()
     table = page.locator("table.row-errors")
     expect(table.get_by_role("row")).to_have_count(7)  # the header and six problems
     expect(table.get_by_role("row").filter(has_text="Not a valid integer.")).to_contain_text("quantity")

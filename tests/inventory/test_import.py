@@ -132,7 +132,7 @@ def test_every_problem_of_every_line_is_listed_and_nothing_is_booked(as_role, db
     before = counts(db)
     response = upload(as_role("logistics"), data)
     assert response.status_code == 422
-    assert "Nothing was imported: 8 problem(s) in the file." in response.get_data(as_text=True)
+    assert "Nothing was imported: 8 problems in the file." in response.get_data(as_text=True)
     assert problems(response) == [
         (2, "lot_number", "Length must be between 1 and 64."),
         (2, "expiry_date", "Not a valid date."),
