@@ -68,8 +68,11 @@ def _register_pages(app: Flask) -> None:
 
 def _register_domains(app: Flask) -> None:
     import stockpile.requests
+    from stockpile.forecast import outlook
 
     stockpile.requests.init_app(app)
+    # The expiring-stock page shows the forecast's projected waste per lot; inventory does not import forecast.
+    app.extensions["stockpile.projected_waste_by_lot"] = outlook.projected_waste_by_lot
 
 
 def _register_cli(app: Flask) -> None:

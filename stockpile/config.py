@@ -41,14 +41,18 @@ DEFAULTS: dict[str, Any] = {
     # A picking proposal skips lots that would expire within this many days of leaving the stockpile.
     "MIN_REMAINING_SHELF_LIFE_DAYS": 30,
     # Forecasting: the nightly run's cron time (Europe/Amsterdam), days ahead, days of history, worker processes
-    # (0: one per core), and after how long a run still marked running is taken for dead.
+    # (0: one per core).
     "FORECAST_CRON": "0 2 * * *",
     "FORECAST_HORIZON_DAYS": 90,
     "FORECAST_HISTORY_DAYS": 730,
     "FORECAST_WORKERS": 0,
-    "FORECAST_RUN_TIMEOUT_MINUTES": 180,
-    # Pages start a run in a separate `stockpile forecast run --run-id` process; tests run it inside the request.
-    "FORECAST_RUN_INLINE": False,
+    # Queued runs (from pages and the API) are executed by `stockpile scheduler`, which looks for one this often;
+    # an executing run writes a heartbeat this often, and is taken for dead when its heartbeat is this old.
+    "FORECAST_QUEUE_POLL_SECONDS": 10,
+    "FORECAST_HEARTBEAT_SECONDS": 10,
+    "FORECAST_RUN_DEAD_AFTER_SECONDS": 180,
+    # The flag history follows the stock between runs: the scheduler re-evaluates every item this often.
+    "FLAGS_RECONCILE_SECONDS": 60,
     "EXPIRY_CRON": "15 0 * * *",
 }
 

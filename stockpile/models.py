@@ -4,11 +4,14 @@ from stockpile.audit import AuditEvent
 from stockpile.auth.models import ApiToken, User
 from stockpile.db import Base
 from stockpile.forecast.models import (
+    Acknowledgement,
     ExpectedDelivery,
+    FlagEvent,
+    FlagState,
     ForecastPoint,
     ForecastRun,
     ForecastSeries,
-    ScarcityFlag,
+    RunLogLine,
 )
 from stockpile.inventory.models import (
     ImportedRow,
@@ -32,12 +35,15 @@ from stockpile.requests.models import (
 metadata = Base.metadata
 
 __all__ = [
+    "Acknowledgement",
     "Allocation",
     "AllocationChange",
     "ApiToken",
     "AuditEvent",
     "EssentialProcess",
     "ExpectedDelivery",
+    "FlagEvent",
+    "FlagState",
     "ForecastPoint",
     "ForecastRun",
     "ForecastSeries",
@@ -51,7 +57,7 @@ __all__ = [
     "Region",
     "RequestLine",
     "RequestTransition",
-    "ScarcityFlag",
+    "RunLogLine",
     "StockBalance",
     "StockMovement",
     "SupplyRequest",

@@ -47,12 +47,16 @@ POST /api/v1/essential-processes          admin
 GET  /api/v1/essential-processes/<id>     ALL
 PATCH /api/v1/essential-processes/<id>    admin
 GET  /api/v1/forecast/flags               continuity admin logistics
-POST /api/v1/forecast/flags/<id>/acknowledge continuity admin
+POST /api/v1/forecast/items/<id>/acknowledgement continuity admin
+DELETE /api/v1/forecast/items/<id>/acknowledgement continuity admin
+GET  /api/v1/forecast/items/<id>/flag-history continuity admin logistics
 GET  /api/v1/forecast/items/<id>/forecast continuity admin
 GET  /api/v1/forecast/items/<id>/projection continuity admin
 GET  /api/v1/forecast/runs                continuity admin
 POST /api/v1/forecast/runs                continuity admin
 GET  /api/v1/forecast/runs/<id>           continuity admin
+POST /api/v1/forecast/runs/<id>/cancel    continuity admin
+GET  /api/v1/forecast/runs/<id>/log       continuity admin
 GET  /api/v1/items                        ALL
 POST /api/v1/items                        admin
 GET  /api/v1/items/<id>                   ALL
@@ -91,10 +95,12 @@ GET  /forecast/deliveries                 READ_STOCK
 POST /forecast/deliveries/<id>/<status>   BOOK
 GET  /forecast/deliveries/new             BOOK
 POST /forecast/deliveries/new             BOOK
-POST /forecast/flags/<id>/acknowledge     continuity admin
 GET  /forecast/items/<id>                 continuity admin
+POST /forecast/items/<id>/acknowledge     continuity admin
+POST /forecast/items/<id>/acknowledgement/withdraw continuity admin
 GET  /forecast/runs                       continuity admin
 GET  /forecast/runs/<id>                  continuity admin
+POST /forecast/runs/<id>/cancel           continuity admin
 POST /forecast/runs/start                 continuity admin
 GET  /health                              public
 GET  /inventory/book/<kind>               BOOK
@@ -207,7 +213,6 @@ def call(client, method: str, url: str, headers=None):
 
 
 def test_each_role_gets_exactly_its_routes(app, db, users, own_request, monkeypatch) -> None:
-    monkeypatch.setitem(app.config, "FORECAST_RUN_INLINE", True)
     monkeypatch.setitem(app.config, "FORECAST_WORKERS", 1)
     table = expectations()
     problems = []

@@ -19,13 +19,19 @@ BASES = ("stockpile.api", "stockpile.db", "stockpile.errors", "stockpile.config"
 # Imports inside functions, outside the composition root (stockpile.app): each one is a known exception.
 DEFERRED_ALLOWED = {
     ("stockpile.forecast.engine.prophet_model", "prophet"),  # Prophet takes seconds to import; only fits need it
-    ("stockpile.forecast.outlook", "os"),
     ("stockpile.forecast.cli", "pandas"),
-    ("stockpile.ops.scheduler", "stockpile.forecast.models"),
+    # The web app starts without pandas, statsforecast, Prophet or matplotlib (issue 16): the engine is imported
+    # where a run or a backtest needs it, pandas where a run reads demand as series, matplotlib where a chart is drawn.
+    ("stockpile.forecast.cli", "stockpile.forecast.runner"),
+    ("stockpile.forecast.cli", "stockpile.forecast.engine.forecasting"),
+    ("stockpile.forecast.demand", "pandas"),
+    ("stockpile.forecast.chart", "matplotlib"),
+    ("stockpile.forecast.chart", "matplotlib.dates"),
+    ("stockpile.forecast.chart", "matplotlib.figure"),
     ("stockpile.ops.scheduler", "stockpile.forecast.runner"),
     ("stockpile.ops.scheduler", "stockpile.inventory.services"),
     ("stockpile.inventory.views", "stockpile.requests.allocations"),
-    ("stockpile.requests.review_views", "stockpile.forecast.queries"),
+    ("stockpile.requests.review_views", "stockpile.forecast.outlook"),
 }
 
 

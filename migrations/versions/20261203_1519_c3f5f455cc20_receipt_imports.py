@@ -1,7 +1,7 @@
 """receipt imports: each booked file and each booked line, so neither is booked twice
 
 Revision ID: c3f5f455cc20
-Revises: 3af1ab6181cd
+Revises: e2e95b9119dc
 Create Date: 2026-12-03 15:19:51.846764
 """
 from alembic import op
@@ -12,7 +12,7 @@ from stockpile.append_only import create_triggers
 
 
 revision = 'c3f5f455cc20'
-down_revision = '3af1ab6181cd'
+down_revision = 'e2e95b9119dc'
 branch_labels = None
 depends_on = None
 

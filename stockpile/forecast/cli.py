@@ -9,11 +9,10 @@ from flask import current_app
 from flask.cli import with_appcontext
 from sqlalchemy import select
 
-from stockpile.db import local_today, session, transaction
+from stockpile.db import local_today, session
 from stockpile.errors import DomainError, fail_on_domain_error
-from stockpile.forecast import queries, runner
+from stockpile.forecast import queries
 from stockpile.forecast.demand import demand_history
-from stockpile.forecast.engine import forecasting
 from stockpile.forecast.models import RunStatus, RunTrigger
 from stockpile.reference.models import Item
 
@@ -24,26 +23,26 @@ def forecast_group() -> None:
 
 
 @forecast_group.command("run")
-@click.option("--run-id", type=int, default=None, help="Execute a run a page already started.")
 @click.option("--workers", type=int, default=None, help="Worker processes (default: one per core).")
 @click.option("--if-none", is_flag=True, help="Only when no run has succeeded yet (used by `make run`).")
 @with_appcontext
-def run_command(run_id: int | None, workers: int | None, if_none: bool) -> None:
-    """Forecast every item, project stock and flag scarcity; refused while another run is running."""
+def run_command(workers: int | None, if_none: bool) -> None:
+    """Forecast every item and record the flags, in this process; refused while another run is queued or running."""
     if if_none and queries.latest_run() is not None:
         click.echo("A forecast run has already succeeded; nothing to do.")
         return
+    # The engine (pandas, statsforecast, Prophet) is imported when a command needs it: create_app registers these
+    # commands, and the web app must start without it.
+    from stockpile.forecast import runner
+
     try:
-        if run_id is None:
-            with transaction():
-                run_id = runner.start_run(RunTrigger.CLI).id
+        run = runner.run_forecast(RunTrigger.CLI, workers=workers)
     except DomainError as error:
         raise fail_on_domain_error(error) from error
-    run = runner.execute_run(run_id, workers)
     click.echo(f"Run {run.id} {run.status.value}: {run.series_count} series, {run.failed_series} failed, "
                f"{run.seconds or 0:.1f} s.")
     if run.status is not RunStatus.SUCCEEDED:
-        raise click.ClickException(run.error_summary)
+        raise click.ClickException(run.error_summary or run.status.value)
 
 
 @forecast_group.command("backtest")
@@ -66,6 +65,8 @@ def backtest_command(horizon: int, folds: int) -> None:
 def _backtest_line(code: str, history: object, horizon: int, folds: int) -> str:
     """One table row; the chosen method is the engine's pick on the whole history."""
     import pandas as pd
+
+    from stockpile.forecast.engine import forecasting
 
     assert isinstance(history, pd.Series)
     scores = forecasting.backtest(history, horizon, folds)

@@ -16,8 +16,8 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-import pandas as pd
 from sqlalchemy import func, select
 from sqlalchemy.orm import aliased
 
@@ -25,6 +25,9 @@ from stockpile.db import LOCAL_ZONE, as_aware_utc, session
 from stockpile.inventory.models import Lot, MovementType, StockMovement
 from stockpile.requests.models import LineReservation, RequestLine, SupplyRequest
 from stockpile.requests.models import RequestState as S
+
+if TYPE_CHECKING:  # pandas only where a run needs a series: the web app reads demand without it
+    import pandas as pd
 
 SeriesKey = tuple[int, int | None]  # (item id, region id or None for the national series)
 
@@ -63,12 +66,18 @@ def request_demand(since: dt.date) -> list[DemandRow]:
 
 def committed_demand(item_id: int) -> int:
     """Units approved on request lines but not yet issued for an item."""
-    total = session().scalar(
-        select(func.coalesce(func.sum(RequestLine.quantity_approved - RequestLine.quantity_issued), 0))
+    return committed_demand_by_item([item_id]).get(item_id, 0)
+
+
+def committed_demand_by_item(item_ids: list[int]) -> dict[int, int]:
+    """Per item, units approved on request lines but not yet issued (items without any are left out)."""
+    rows = session().execute(
+        select(RequestLine.item_id, func.sum(RequestLine.quantity_approved - RequestLine.quantity_issued))
         .join(SupplyRequest, SupplyRequest.id == RequestLine.request_id)
-        .where(RequestLine.item_id == item_id, SupplyRequest.state.in_([S.APPROVED, S.PARTIALLY_APPROVED]))
+        .where(RequestLine.item_id.in_(item_ids), SupplyRequest.state.in_([S.APPROVED, S.PARTIALLY_APPROVED]))
+        .group_by(RequestLine.item_id)
     )
-    return int(total or 0)
+    return {item_id: int(total or 0) for item_id, total in rows}
 
 
 def issue_demand(since: dt.date, until: dt.date) -> list[DemandRow]:
@@ -94,22 +103,40 @@ def demand_rows(since: dt.date, until: dt.date) -> list[DemandRow]:
     return requested + issue_demand(since, until)
 
 
-def demand_history(item_ids: list[int], since: dt.date, until: dt.date) -> dict[SeriesKey, pd.Series]:
-    """Zero-filled daily series: one national per item, one per item and region where regions asked."""
+def daily_totals(item_ids: list[int], since: dt.date, until: dt.date) -> dict[SeriesKey, dict[dt.date, float]]:
+    """Demand per series and day (days without demand left out): national per item, and per item and region."""
     totals: dict[SeriesKey, dict[dt.date, float]] = {(item_id, None): {} for item_id in item_ids}
+    wanted = set(item_ids)
     for row in demand_rows(since, until):
+        if row.item_id not in wanted:
+            continue
         keys: list[SeriesKey] = [(row.item_id, None)]
         if row.region_id is not None:
             keys.append((row.item_id, row.region_id))
         for key in keys:
-            if key[0] in item_ids or key in totals:
-                days = totals.setdefault(key, defaultdict(float))
-                days[row.day] = days.get(row.day, 0.0) + row.quantity
+            days = totals.setdefault(key, defaultdict(float))
+            days[row.day] = days.get(row.day, 0.0) + row.quantity
+    return totals
+
+
+def daily_demand(item_id: int, since: dt.date, until: dt.date) -> list[tuple[dt.date, float]]:
+    """An item's national demand for every day from `since` to `until` (zero-filled), without pandas."""
+    days = daily_totals([item_id], since, until)[(item_id, None)]
+    span = (until - since).days + 1
+    return [(since + dt.timedelta(days=i), days.get(since + dt.timedelta(days=i), 0.0)) for i in range(span)]
+
+
+def demand_history(item_ids: list[int], since: dt.date, until: dt.date) -> dict[SeriesKey, pd.Series]:
+    """Zero-filled daily series: one national per item, one per item and region where regions asked."""
+    import pandas as pd
+
     index = pd.date_range(since, until, freq="D")
-    return {key: _daily(days, index) for key, days in totals.items()}
+    return {key: _daily(days, index) for key, days in daily_totals(item_ids, since, until).items()}
 
 
 def _daily(days: dict[dt.date, float], index: pd.DatetimeIndex) -> pd.Series:
+    import pandas as pd
+
     series = pd.Series({pd.Timestamp(day): qty for day, qty in days.items()}, dtype=float)
     return series.reindex(index, fill_value=0.0).rename_axis("day")
 

@@ -1,33 +1,60 @@
-"""Scarcity flags from a projection, their change since the previous run, and the sentence that explains one."""
+"""Scarcity flags made from the stock-out probability, how a flag moved, when it counts as worse, and its words.
+
+A flag is read off the same distribution as the probability it shows:
+
+* critical: P(stock-out within the lead time) >= CRITICAL, i.e. an order placed today may come too late;
+* warning: P(stock-out within the lead time plus the safety-stock days) >= WARNING;
+* watch: P(stock-out within the horizon) >= WATCH;
+* none otherwise.
+
+With CRITICAL <= 0.5, a central stock-out within the lead time is always critical (the projection guarantees P >= 0.5
+then), and a critical flag never shows a probability below CRITICAL. The thresholds were chosen on simulated
+epidemic waves (bench/warning_bench.py; the README has the figures).
+"""
 
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 
-from flask_babel import format_decimal
+from flask_babel import format_decimal, format_percent
 from flask_babel import gettext as _
 
-from stockpile.forecast.models import FlagChange, FlagLevel
+from stockpile.forecast.models import Acknowledgement, FlagChange, FlagEventKind, FlagLevel
 from stockpile.forecast.projection import Projection
 
 SEVERITY = {FlagLevel.NONE: 0, FlagLevel.WATCH: 1, FlagLevel.WARNING: 2, FlagLevel.CRITICAL: 3}
+CLOSER_DAYS = 7  # a stock-out this much sooner counts as a worse flag (an acknowledgement lapses)
 
 
-def flag_level(pessimistic_days: int | None, lead_time_days: int, safety_stock_days: int, horizon: int) -> FlagLevel:
-    """critical within the lead time, warning within lead time + safety stock, watch within the horizon."""
-    if pessimistic_days is None:
+@dataclass(frozen=True)
+class FlagRule:
+    """The probability a level needs (module docstring)."""
+
+    critical: float = 0.3
+    warning: float = 0.3
+    watch: float = 0.1
+
+
+RULE = FlagRule()
+
+
+def flag_level(projection: Projection, lead_time_days: int, safety_stock_days: int,
+               rule: FlagRule = RULE) -> FlagLevel:
+    """The flag of a projection for an item's lead time and safety stock."""
+    if not projection.probability:
         return FlagLevel.NONE
-    if pessimistic_days <= lead_time_days:
+    if projection.probability_within(lead_time_days) >= rule.critical:
         return FlagLevel.CRITICAL
-    if pessimistic_days <= lead_time_days + safety_stock_days:
+    if projection.probability_within(lead_time_days + safety_stock_days) >= rule.warning:
         return FlagLevel.WARNING
-    if pessimistic_days <= horizon:
+    if projection.probability[-1] >= rule.watch:
         return FlagLevel.WATCH
     return FlagLevel.NONE
 
 
 def compare(previous: FlagLevel | None, current: FlagLevel) -> FlagChange:
-    """How a flag moved since the previous run (no previous flag counts as none)."""
+    """How a flag moved (no previous flag counts as none)."""
     before = SEVERITY[previous or FlagLevel.NONE]
     now = SEVERITY[current]
     if before == now:
@@ -39,27 +66,42 @@ def compare(previous: FlagLevel | None, current: FlagLevel) -> FlagChange:
     return FlagChange.WORSENED if now > before else FlagChange.IMPROVED
 
 
-def level_for(projection: Projection, lead_time_days: int, safety_stock_days: int) -> FlagLevel:
-    """The flag of a projection for an item's lead time and safety stock."""
-    days = projection.days_until(projection.stockout_pessimistic)
-    return flag_level(days, lead_time_days, safety_stock_days, len(projection.central))
+def is_worse(level: FlagLevel, stockout: dt.date | None, than_level: FlagLevel, than_stockout: dt.date | None,
+             beyond: dt.date) -> bool:
+    """A higher level, or a stock-out at least a week sooner (no stock-out counts as `beyond` the horizon)."""
+    if SEVERITY[level] > SEVERITY[than_level]:
+        return True
+    return (stockout or beyond) <= (than_stockout or beyond) - dt.timedelta(days=CLOSER_DAYS)
 
 
-def explain(code: str, level: FlagLevel, usable: int, per_day: float, pessimistic: dt.date | None, start: dt.date,
-            lead_time_days: int, safety_stock_days: int) -> str:
-    """One sentence with the numbers, e.g. 'FFP2-CUP: 12,400 usable, about 1,050/day forecast; …'."""
-    head = str(_("%(code)s: %(usable)s usable, about %(rate)s/day forecast", code=code,
-             usable=format_decimal(usable), rate=format_decimal(round(per_day))))
-    if pessimistic is None:
-        return head + str(_("; no stock-out expected within the horizon, even pessimistically."))
-    days = (pessimistic - start).days
-    tail = {
-        FlagLevel.CRITICAL: _("within the %(lead)d-day lead time.", lead=lead_time_days),
-        FlagLevel.WARNING: _("within the lead time plus %(safety)d days of safety stock (%(total)d days).",
-                             safety=safety_stock_days, total=lead_time_days + safety_stock_days),
-    }.get(level, _("within the horizon, beyond lead time and safety stock."))
-    middle = _("; pessimistic stock-out %(date)s (%(days)d days), ", date=pessimistic.isoformat(), days=days)
-    return f"{head}{middle}{tail}"
+def still_holds(acknowledgement: Acknowledgement, level: FlagLevel, stockout_central: dt.date | None) -> bool:
+    """Whether an open acknowledgement still covers a flag: the flag is no worse than when it was acknowledged."""
+    return not is_worse(level, stockout_central, acknowledgement.level, acknowledgement.stockout_central,
+                        acknowledgement.horizon_end)
+
+
+def explain(code: str, level: FlagLevel, projection: Projection | None, lead_time_days: int,
+            safety_stock_days: int) -> str:
+    """One sentence with the numbers, e.g. 'FFP2-CUP: critical; stock-out expected 2026-12-12 …'."""
+    if projection is None or not projection.days:
+        return str(_("%(code)s: no stored forecast yet, so no projection.", code=code))
+    head = str(_("%(code)s: %(level)s; about %(rate)s a day forecast", code=code, level=level_label(level),
+                 rate=format_decimal(round(projection.mean_daily_forecast))))
+    if projection.stockout_central is None and projection.stockout_pessimistic is None:
+        return head + str(_("; no stock-out expected within %(days)d days, even pessimistically.",
+                            days=len(projection.days)))
+    dates = str(_("; stock-out expected %(central)s, pessimistically %(pessimistic)s",
+                  central=_date(projection.stockout_central), pessimistic=_date(projection.stockout_pessimistic)))
+    chances = str(_("; chance of a stock-out within the %(lead)d-day lead time %(p_lead)s, within %(total)d days "
+                    "(lead time and safety stock) %(p_total)s.", lead=lead_time_days,
+                    p_lead=format_percent(projection.probability_within(lead_time_days)),
+                    total=lead_time_days + safety_stock_days,
+                    p_total=format_percent(projection.probability_within(lead_time_days + safety_stock_days))))
+    return head + dates + chances
+
+
+def _date(day: dt.date | None) -> str:
+    return day.isoformat() if day is not None else str(_("not within the horizon"))
 
 
 def level_label(level: FlagLevel) -> str:
@@ -73,7 +115,7 @@ def level_label(level: FlagLevel) -> str:
 
 
 def change_label(change: FlagChange) -> str:
-    """A change since the last run in words for pages."""
+    """A change of a flag in words for pages."""
     return str({
         FlagChange.NEW: _("new"),
         FlagChange.WORSENED: _("worsened"),
@@ -81,3 +123,16 @@ def change_label(change: FlagChange) -> str:
         FlagChange.RESOLVED: _("resolved"),
         FlagChange.UNCHANGED: _("unchanged"),
     }[change])
+
+
+def event_label(kind: FlagEventKind) -> str:
+    """A line of the flag history in words for pages."""
+    return str({
+        FlagEventKind.NEW: _("new flag"),
+        FlagEventKind.WORSENED: _("worsened"),
+        FlagEventKind.IMPROVED: _("improved"),
+        FlagEventKind.RESOLVED: _("resolved"),
+        FlagEventKind.ACKNOWLEDGED: _("acknowledged"),
+        FlagEventKind.WITHDRAWN: _("acknowledgement withdrawn"),
+        FlagEventKind.LAPSED: _("acknowledgement ended: the flag worsened"),
+    }[kind])

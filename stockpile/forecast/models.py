@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import enum
 
-from sqlalchemy import CheckConstraint, Date, Float, ForeignKey, Index, Integer, String, Text, text
+from sqlalchemy import CheckConstraint, Date, Float, ForeignKey, Index, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from stockpile.auth.models import User
@@ -52,11 +52,25 @@ class ExpectedDelivery(Base):
 
 
 class RunStatus(enum.StrEnum):
-    """A run's life: it runs, then it succeeded or failed."""
+    """A run's life: queued, running, then succeeded, failed or cancelled."""
 
+    QUEUED = "queued"
     RUNNING = "running"
     SUCCEEDED = "succeeded"
     FAILED = "failed"
+    CANCELLED = "cancelled"
+
+
+# The run state machine. A queued run is picked up by the scheduler or cancelled; a failed or cancelled run
+# leaves the previous forecast (and so the flags it makes) in force.
+RUN_TRANSITIONS: dict[RunStatus, frozenset[RunStatus]] = {
+    RunStatus.QUEUED: frozenset({RunStatus.RUNNING, RunStatus.CANCELLED, RunStatus.FAILED}),
+    RunStatus.RUNNING: frozenset({RunStatus.SUCCEEDED, RunStatus.FAILED, RunStatus.CANCELLED}),
+    RunStatus.SUCCEEDED: frozenset(),
+    RunStatus.FAILED: frozenset(),
+    RunStatus.CANCELLED: frozenset(),
+}
+ACTIVE_RUN_STATES = frozenset({RunStatus.QUEUED, RunStatus.RUNNING})
 
 
 class RunTrigger(enum.StrEnum):
@@ -68,19 +82,18 @@ class RunTrigger(enum.StrEnum):
 
 
 class ForecastRun(Base):
-    """One forecast of every series; at most one runs at a time (a unique partial index says so)."""
+    """One forecast of every series; at most one is queued or running at a time (a unique column says so)."""
 
     __tablename__ = "forecast_runs"
-    __table_args__ = (
-        # The cross-process guard: a second 'running' row violates this index, whoever inserts it.
-        Index("uq_forecast_runs_one_running", "status", unique=True,
-              sqlite_where=text("status = 'running'"), postgresql_where=text("status = 'running'")),
-    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    started_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+    queued_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+    started_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     finished_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
-    status: Mapped[RunStatus] = mapped_column(str_enum(RunStatus, "run_status"), default=RunStatus.RUNNING)
+    status: Mapped[RunStatus] = mapped_column(str_enum(RunStatus, "run_status"), default=RunStatus.QUEUED)
+    # 1 while queued or running, NULL after: the cross-process guard, as a second active run violates the unique
+    # constraint whoever inserts it (NULLs never collide, on SQLite and PostgreSQL alike).
+    active: Mapped[int | None] = mapped_column(unique=True, default=1)
     trigger: Mapped[RunTrigger] = mapped_column(str_enum(RunTrigger, "run_trigger"))
     started_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     horizon_days: Mapped[int] = mapped_column(default=90)
@@ -89,12 +102,39 @@ class ForecastRun(Base):
     series_count: Mapped[int] = mapped_column(default=0)
     failed_series: Mapped[int] = mapped_column(default=0)
     error_summary: Mapped[str] = mapped_column(Text, default="")
+    # Progress, written by the process executing the run; the heartbeat says it is still alive.
+    executor: Mapped[str] = mapped_column(String(120), default="")
+    phase: Mapped[str] = mapped_column(String(32), default="")
+    series_done: Mapped[int] = mapped_column(default=0)
+    series_total: Mapped[int] = mapped_column(default=0)
+    heartbeat_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    estimated_finish_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    cancel_requested_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    cancel_requested_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
 
-    started_by: Mapped[User | None] = relationship(lazy="joined")
+    started_by: Mapped[User | None] = relationship(lazy="joined", foreign_keys=[started_by_id])
 
     @property
     def seconds(self) -> float | None:
-        return None if self.finished_at is None else (self.finished_at - self.started_at).total_seconds()
+        if self.finished_at is None or self.started_at is None:
+            return None
+        return (self.finished_at - self.started_at).total_seconds()
+
+    @property
+    def is_active(self) -> bool:
+        return self.status in ACTIVE_RUN_STATES
+
+
+class RunLogLine(Base):
+    """One line of a run's log: what it did, when, and what went wrong; kept with the run."""
+
+    __tablename__ = "forecast_run_log"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    run_id: Mapped[int] = mapped_column(ForeignKey("forecast_runs.id", ondelete="CASCADE"), index=True)
+    at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    level: Mapped[str] = mapped_column(String(16), default="info")
+    message: Mapped[str] = mapped_column(Text)
 
 
 class ForecastSeries(Base):
@@ -138,7 +178,7 @@ class FlagLevel(enum.StrEnum):
 
 
 class FlagChange(enum.StrEnum):
-    """How an item's flag moved since the previous succeeded run."""
+    """How an item's flag moved against its previous state."""
 
     NEW = "new"
     WORSENED = "worsened"
@@ -147,31 +187,74 @@ class FlagChange(enum.StrEnum):
     UNCHANGED = "unchanged"
 
 
-class ScarcityFlag(Base):
-    """One item's projection outcome in one run, its flag and whether someone acknowledged it."""
+class FlagEventKind(enum.StrEnum):
+    """What a line of a flag's history records: a change of the flag, or of its acknowledgement."""
 
-    __tablename__ = "scarcity_flags"
-    __table_args__ = (Index("ix_scarcity_flags_run_item", "run_id", "item_id", unique=True),)
+    NEW = "new"
+    WORSENED = "worsened"
+    IMPROVED = "improved"
+    RESOLVED = "resolved"
+    ACKNOWLEDGED = "acknowledged"
+    WITHDRAWN = "withdrawn"  # the acknowledgement was withdrawn by a person
+    LAPSED = "lapsed"  # the acknowledgement ended because the flag worsened
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    run_id: Mapped[int] = mapped_column(ForeignKey("forecast_runs.id", ondelete="CASCADE"))
-    item_id: Mapped[int] = mapped_column(ForeignKey("items.id"), index=True)
+
+class FlagState(Base):
+    """An item's flag as last recorded: what the next evaluation compares with to write history."""
+
+    __tablename__ = "flag_states"
+
+    item_id: Mapped[int] = mapped_column(ForeignKey("items.id"), primary_key=True)
     level: Mapped[FlagLevel] = mapped_column(str_enum(FlagLevel, "flag_level"))
-    change: Mapped[FlagChange] = mapped_column(str_enum(FlagChange, "flag_change"))
-    previous_level: Mapped[FlagLevel | None] = mapped_column(str_enum(FlagLevel, "previous_flag_level"))
-    usable_stock: Mapped[int] = mapped_column(Integer)
-    mean_daily_forecast: Mapped[float] = mapped_column(Float)
-    days_of_supply: Mapped[float | None] = mapped_column(Float)
     stockout_central: Mapped[dt.date | None] = mapped_column(Date)
     stockout_pessimistic: Mapped[dt.date | None] = mapped_column(Date)
-    below_safety: Mapped[dt.date | None] = mapped_column(Date)
-    stockout_probability: Mapped[float] = mapped_column(Float, default=0.0)
-    lead_time_days: Mapped[int]
-    safety_stock_days: Mapped[int]
-    acknowledged_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
-    acknowledged_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
-    acknowledgement_note: Mapped[str] = mapped_column(Text, default="")
+    probability_lead: Mapped[float] = mapped_column(Float, default=0.0)
+    run_id: Mapped[int | None] = mapped_column(ForeignKey("forecast_runs.id"))
+    changed_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
 
-    item: Mapped[Item] = relationship(lazy="joined")
-    run: Mapped[ForecastRun] = relationship(lazy="joined")
-    acknowledged_by: Mapped[User | None] = relationship(lazy="joined")
+
+class FlagEvent(Base):
+    """One line of an item's flag history (append-only): a change of level, or an acknowledgement's start or end."""
+
+    __tablename__ = "flag_events"
+    __table_args__ = (Index("ix_flag_events_item_at", "item_id", "at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    item_id: Mapped[int] = mapped_column(ForeignKey("items.id"))
+    at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    kind: Mapped[FlagEventKind] = mapped_column(str_enum(FlagEventKind, "flag_event_kind"))
+    level: Mapped[FlagLevel] = mapped_column(str_enum(FlagLevel, "flag_event_level"))
+    previous_level: Mapped[FlagLevel | None] = mapped_column(str_enum(FlagLevel, "flag_event_previous_level"))
+    stockout_central: Mapped[dt.date | None] = mapped_column(Date)
+    stockout_pessimistic: Mapped[dt.date | None] = mapped_column(Date)
+    probability_lead: Mapped[float] = mapped_column(Float, default=0.0)
+    cause: Mapped[str] = mapped_column(String(120), default="")
+    run_id: Mapped[int | None] = mapped_column(ForeignKey("forecast_runs.id"))
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    note: Mapped[str] = mapped_column(Text, default="")
+
+    user: Mapped[User | None] = relationship(lazy="joined")
+
+
+class Acknowledgement(Base):
+    """Someone has seen an item's flag and says what is done; it holds until the flag worsens or is withdrawn."""
+
+    __tablename__ = "flag_acknowledgements"
+    __table_args__ = (
+        # At most one acknowledgement in force per item.
+        Index("uq_flag_acknowledgements_open_item", "item_id", unique=True,
+              sqlite_where=text("ended_at IS NULL"), postgresql_where=text("ended_at IS NULL")),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    item_id: Mapped[int] = mapped_column(ForeignKey("items.id"), index=True)
+    level: Mapped[FlagLevel] = mapped_column(str_enum(FlagLevel, "acknowledged_level"))
+    stockout_central: Mapped[dt.date | None] = mapped_column(Date)
+    horizon_end: Mapped[dt.date] = mapped_column(Date)  # "no stock-out" counts as this day when comparing
+    note: Mapped[str] = mapped_column(Text)
+    by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    ended_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    end_reason: Mapped[str] = mapped_column(String(16), default="")
+
+    by: Mapped[User] = relationship(lazy="joined")

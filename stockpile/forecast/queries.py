@@ -1,41 +1,41 @@
-"""Read-side questions of forecasting: the latest runs and flags, an item's forecast and its projection inputs."""
+"""Read-side questions of forecasting: runs and their series, an item's stored forecast, expected deliveries, flag
+history and acknowledgements."""
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Sequence
 
 from flask_babel import gettext as _
-from sqlalchemy import Select, select
+from sqlalchemy import Select, func, select
 
-from stockpile.db import local_today, session
+from stockpile.db import session
 from stockpile.errors import NotFound
-from stockpile.forecast.demand import committed_demand
 from stockpile.forecast.models import (
+    Acknowledgement,
     DeliveryStatus,
     ExpectedDelivery,
+    FlagEvent,
+    FlagEventKind,
     ForecastPoint,
     ForecastRun,
     ForecastSeries,
+    RunLogLine,
     RunStatus,
-    ScarcityFlag,
 )
-from stockpile.forecast.projection import Batch, ProjectionInput
-from stockpile.inventory.models import Lot, QualityStatus, StockBalance
 from stockpile.reference.models import Item
 
 
 def latest_run(status: RunStatus | None = RunStatus.SUCCEEDED) -> ForecastRun | None:
-    """The newest run (of a status; by default the newest that succeeded, whose flags are in force)."""
-    stmt = select(ForecastRun).order_by(ForecastRun.started_at.desc(), ForecastRun.id.desc()).limit(1)
+    """The newest run (of a status; by default the newest that succeeded, whose forecast is in force)."""
+    stmt = select(ForecastRun).order_by(ForecastRun.queued_at.desc(), ForecastRun.id.desc()).limit(1)
     if status is not None:
         stmt = stmt.where(ForecastRun.status == status)
     return session().scalar(stmt)
 
 
 def get_run(run_id: int) -> ForecastRun:
-    """A run by id, or NotFound."""
-    run = session().get(ForecastRun, run_id)
+    """A run by id, as the database has it now (another process may be executing it), or NotFound."""
+    run = session().get(ForecastRun, run_id, populate_existing=True)
     if run is None:
         raise NotFound(_("No such forecast run."))
     return run
@@ -43,7 +43,13 @@ def get_run(run_id: int) -> ForecastRun:
 
 def runs_query() -> Select[ForecastRun]:
     """All runs, newest first."""
-    return select(ForecastRun).order_by(ForecastRun.started_at.desc(), ForecastRun.id.desc())
+    return select(ForecastRun).order_by(ForecastRun.queued_at.desc(), ForecastRun.id.desc())
+
+
+def log_of(run_id: int) -> Sequence[RunLogLine]:
+    """A run's log, oldest line first."""
+    return session().scalars(select(RunLogLine).where(RunLogLine.run_id == run_id)
+                             .order_by(RunLogLine.at, RunLogLine.id)).all()
 
 
 def series_of(run_id: int) -> Sequence[ForecastSeries]:
@@ -54,34 +60,9 @@ def series_of(run_id: int) -> Sequence[ForecastSeries]:
     ).all()
 
 
-def flags_of(run_id: int) -> list[ScarcityFlag]:
-    """A run's flags, soonest pessimistic stock-out first (items without one last)."""
-    flags = session().scalars(select(ScarcityFlag).where(ScarcityFlag.run_id == run_id)).all()
-    return sorted(flags, key=lambda f: (f.stockout_pessimistic or dt.date.max, f.stockout_central or dt.date.max,
-                                        f.item.code))
-
-
-def current_flags() -> list[ScarcityFlag]:
-    """The flags in force: those of the latest succeeded run."""
-    run = latest_run()
-    return [] if run is None else flags_of(run.id)
-
-
-def current_flag(item_id: int) -> ScarcityFlag | None:
-    """The item's flag in force (latest succeeded run), or None when no run has flagged it."""
-    run = latest_run()
-    if run is None:
-        return None
-    return session().scalar(select(ScarcityFlag).where(ScarcityFlag.run_id == run.id,
-                                                       ScarcityFlag.item_id == item_id))
-
-
-def get_flag(flag_id: int) -> ScarcityFlag:
-    """A flag by id, or NotFound."""
-    flag = session().get(ScarcityFlag, flag_id)
-    if flag is None:
-        raise NotFound(_("No such flag."))
-    return flag
+def get_series(series_id: int) -> ForecastSeries | None:
+    """A stored series by id."""
+    return session().get(ForecastSeries, series_id)
 
 
 def national_series(run_id: int, item_id: int) -> ForecastSeries | None:
@@ -96,40 +77,32 @@ def forecast_points(series_id: int) -> Sequence[ForecastPoint]:
         select(ForecastPoint).where(ForecastPoint.series_id == series_id).order_by(ForecastPoint.day)).all()
 
 
-def usable_batches(item_id: int, today: dt.date) -> list[Batch]:
-    """Released, unexpired on-hand units of an item per lot, with each lot's expiry."""
-    rows = session().execute(
-        select(Lot.expiry_date, StockBalance.on_hand).join(Lot, Lot.id == StockBalance.lot_id)
-        .where(StockBalance.item_id == item_id, StockBalance.on_hand > 0,
-               Lot.quality_status == QualityStatus.RELEASED, Lot.expiry_date >= today)
-    )
-    return [Batch(int(on_hand), expiry) for expiry, on_hand in rows]
-
-
-def expected_deliveries(item_id: int, today: dt.date) -> list[tuple[dt.date, int]]:
-    """Deliveries still expected for an item on or after today, by date."""
-    rows = session().execute(
-        select(ExpectedDelivery.expected_date, ExpectedDelivery.quantity)
-        .where(ExpectedDelivery.item_id == item_id, ExpectedDelivery.status == DeliveryStatus.EXPECTED,
-               ExpectedDelivery.expected_date >= today).order_by(ExpectedDelivery.expected_date)
-    )
-    return [(day, int(qty)) for day, qty in rows]
-
-
-def projection_input(item: Item, points: Sequence[ForecastPoint], today: dt.date | None = None) -> ProjectionInput:
-    """An item's projection input from current stock and deliveries and a stored forecast from today on."""
-    today = today or local_today()
-    ahead = [p for p in points if p.day >= today]
-    return ProjectionInput(
-        start=today, batches=usable_batches(item.id, today), deliveries=expected_deliveries(item.id, today),
-        committed=committed_demand(item.id), yhat=[p.yhat for p in ahead], yhat_upper=[p.yhat_upper for p in ahead],
-        lead_time_days=item.lead_time_days, safety_stock_days=item.safety_stock_days,
-    )
-
-
 def deliveries_query(include_closed: bool = False) -> Select[ExpectedDelivery]:
     """Expected deliveries by date (closed ones only when asked)."""
     stmt = select(ExpectedDelivery).order_by(ExpectedDelivery.expected_date, ExpectedDelivery.id)
     if not include_closed:
         stmt = stmt.where(ExpectedDelivery.status == DeliveryStatus.EXPECTED)
     return stmt
+
+
+CHANGE_KINDS = (FlagEventKind.NEW, FlagEventKind.WORSENED, FlagEventKind.IMPROVED, FlagEventKind.RESOLVED)
+
+
+def open_acknowledgements(item_ids: list[int]) -> dict[int, Acknowledgement]:
+    """Per item, the acknowledgement not yet ended (whether the flag has worsened since is flags.still_holds)."""
+    rows = session().scalars(select(Acknowledgement).where(Acknowledgement.item_id.in_(item_ids),
+                                                           Acknowledgement.ended_at.is_(None)))
+    return {ack.item_id: ack for ack in rows}
+
+
+def last_changes(item_ids: list[int]) -> dict[int, FlagEvent]:
+    """Per item, the newest change of its flag level."""
+    newest = (select(func.max(FlagEvent.id)).where(FlagEvent.item_id.in_(item_ids), FlagEvent.kind.in_(CHANGE_KINDS))
+              .group_by(FlagEvent.item_id))
+    return {event.item_id: event for event in session().scalars(select(FlagEvent).where(FlagEvent.id.in_(newest)))}
+
+
+def flag_history(item_id: int, limit: int = 50) -> Sequence[FlagEvent]:
+    """An item's flag history, newest first."""
+    return session().scalars(select(FlagEvent).where(FlagEvent.item_id == item_id)
+                             .order_by(FlagEvent.at.desc(), FlagEvent.id.desc()).limit(limit)).all()

@@ -1,4 +1,4 @@
-"""The verbs of forecasting that people use: expected deliveries, acknowledging flags, what-if checks."""
+"""The verbs of forecasting that people use: expected deliveries and what-if checks (flags: flag_history.py)."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from flask_babel import gettext as _
 from stockpile import audit
 from stockpile.db import local_today, session, utcnow
 from stockpile.errors import FieldErrors, InvalidTransition, NotFound
-from stockpile.forecast.models import DELIVERY_TRANSITIONS, DeliveryStatus, ExpectedDelivery, ScarcityFlag
+from stockpile.forecast.models import DELIVERY_TRANSITIONS, DeliveryStatus, ExpectedDelivery
 from stockpile.reference.models import Item
 
 MAX_FACTOR = 10.0
@@ -59,19 +59,6 @@ def close_delivery(delivery_id: int, status: DeliveryStatus, user_id: int | None
     session().flush()
     audit.record(user_id, "delivery.status", delivery, old=old.value, new=status.value)
     return delivery
-
-
-def acknowledge_flag(flag: ScarcityFlag, note: str, user_id: int) -> ScarcityFlag:
-    """Note that someone has seen a flag and what they do about it; the note is required."""
-    if not (note or "").strip():
-        raise FieldErrors.one("note", _("Say what is being done about this flag."))
-    flag.acknowledged_by_id = user_id
-    flag.acknowledged_at = utcnow()
-    flag.acknowledgement_note = note.strip()
-    session().flush()
-    audit.record(user_id, "flag.acknowledge", flag, item_id=flag.item_id, level=flag.level.value,
-                 run_id=flag.run_id, note=note.strip())
-    return flag
 
 
 def check_factor(factor: float | None) -> float:

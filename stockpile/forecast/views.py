@@ -1,7 +1,8 @@
-"""Pages: scarcity dashboard, an item's outlook with chart and what-if, runs, and expected deliveries."""
+"""Pages: scarcity dashboard, an item's outlook with chart, what-if and flag history, runs, expected deliveries."""
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
@@ -13,15 +14,17 @@ from wtforms.fields.choices import SelectChoice
 
 from stockpile.auth.guard import roles_required, signed_in_user
 from stockpile.auth.models import Role
-from stockpile.db import session
+from stockpile.db import session, utcnow
 from stockpile.errors import DomainError
-from stockpile.forecast import forms, queries, services
-from stockpile.forecast.chart import build_chart
-from stockpile.forecast.flags import change_label, explain, level_label
-from stockpile.forecast.models import DeliveryStatus, RunStatus
-from stockpile.forecast.outlook import item_outlook, launch_run
+from stockpile.forecast import flag_history, forms, queries, runs, services, words
+from stockpile.forecast.chart import HISTORY_SHOWN_DAYS, chart_rows, chart_svg_data_uri
+from stockpile.forecast.demand import daily_demand
+from stockpile.forecast.flags import RULE, change_label, event_label, explain, level_label
+from stockpile.forecast.models import DeliveryStatus, FlagLevel, RunStatus, RunTrigger
+from stockpile.forecast.outlook import ItemOutlook, item_outlook, outlooks
+from stockpile.forecast.projection import PATHS
 from stockpile.reference.models import Item
-from stockpile.web.forms import INVALID_FORM_STATUS, render_form, show_errors, shown_on
+from stockpile.web.forms import INVALID_FORM_STATUS, attempt, render_form, show_errors, shown_on
 from stockpile.web.navigation import NavEntry, Panel, PanelEntry, WebPart
 
 bp = Blueprint("forecast", __name__, url_prefix="/forecast", template_folder="templates")
@@ -31,23 +34,22 @@ DELIVERY_KEEPERS = (Role.LOGISTICS, Role.ADMIN)
 
 @bp.app_context_processor
 def _helpers() -> dict[str, Any]:
-    return {"level_label": level_label, "change_label": change_label, "explain": explain}
+    return {"level_label": level_label, "change_label": change_label, "explain": explain, "words": words,
+            "event_label": event_label, "rule": RULE, "paths": PATHS}
 
 
 @bp.route("/")
 @roles_required(*PLANNERS)
 def dashboard() -> str:
-    """Items by projected stock-out with their flag, days of supply and change since the previous run."""
-    run = queries.latest_run()
-    flags = queries.flags_of(run.id) if run else []
-    running = queries.latest_run(RunStatus.RUNNING)
-    return render_template("forecast/dashboard.html", run=run, flags=flags, running=running)
+    """Every item's outlook as of now, most urgent first, with the words for its figures."""
+    return render_template("forecast/dashboard.html", outlooks=outlooks(), run=queries.latest_run(),
+                           active=runs.active_run())
 
 
 @bp.route("/items/<id:item_id>")
 @roles_required(*PLANNERS)
 def item_page(item_id: int) -> tuple[str, int]:
-    """One item: chart, backtest MASE, the flag with its acknowledgement, and a what-if factor."""
+    """One item: its outlook, chart and table, what-if, acknowledgement and flag history."""
     what_if = forms.WhatIfForm(request.args)
     factor, status = 1.0, 200
     if "factor" in request.args:
@@ -56,55 +58,91 @@ def item_page(item_id: int) -> tuple[str, int]:
         except DomainError as error:
             show_errors(what_if, error)
             status = INVALID_FORM_STATUS
-    outlook = item_outlook(item_id, factor)
-    return render_template("forecast/item.html", outlook=outlook, chart=build_chart(outlook), what_if=what_if,
-                           ack=forms.AcknowledgeForm()), status
+    outlook = item_outlook(item_id)
+    shown = item_outlook(item_id, factor) if factor != 1.0 else outlook
+    return _item(outlook, shown, what_if, forms.AcknowledgeForm()), status
 
 
-@bp.route("/flags/<id:flag_id>/acknowledge", methods=["POST"])
+def _item(outlook: ItemOutlook, shown: ItemOutlook, what_if: forms.WhatIfForm, ack: forms.AcknowledgeForm) -> str:
+    until = shown.today - dt.timedelta(days=1)
+    history = daily_demand(outlook.item.id, until - dt.timedelta(days=HISTORY_SHOWN_DAYS - 1), until)
+    rows = chart_rows(shown, history)
+    series = queries.get_series(outlook.forecast.series_id) if outlook.forecast else None
+    return render_template("forecast/item.html", outlook=outlook, shown=shown, rows=rows, series=series,
+                           chart=chart_svg_data_uri(shown, rows), what_if=what_if, ack=ack,
+                           history=queries.flag_history(outlook.item.id))
+
+
+@bp.route("/items/<id:item_id>/acknowledge", methods=["POST"])
 @roles_required(*PLANNERS)
-def acknowledge(flag_id: int) -> Response | tuple[str, int]:
-    """Acknowledge a flag with a note."""
-    flag = queries.get_flag(flag_id)
+def acknowledge(item_id: int) -> Response | tuple[str, int]:
+    """Acknowledge an item's flag with a note."""
+    outlook = item_outlook(item_id)
     form = forms.AcknowledgeForm()
     if form.validate_on_submit():
         with shown_on(form) as outcome:
-            services.acknowledge_flag(flag, form.note.data or "", signed_in_user().id)
+            flag_history.acknowledge(outlook, form.note.data or "", signed_in_user().id)
         if outcome.succeeded:
             flash(_("Flag acknowledged."), "success")
-            return redirect(url_for("forecast.item_page", item_id=flag.item_id))
-    return render_form("forecast/acknowledge.html", form, flag=flag)
+            return redirect(url_for("forecast.item_page", item_id=item_id))
+    return render_form("forecast/acknowledge.html", form, outlook=outlook)
+
+
+@bp.route("/items/<id:item_id>/acknowledgement/withdraw", methods=["POST"])
+@roles_required(*PLANNERS)
+def withdraw_acknowledgement(item_id: int) -> Response:
+    """Withdraw an item's acknowledgement."""
+    with attempt() as outcome:
+        flag_history.withdraw(item_outlook(item_id), signed_in_user().id)
+    if outcome.error is not None:
+        flash(outcome.error.message, "error")
+    else:
+        flash(_("Acknowledgement withdrawn."), "success")
+    return redirect(url_for("forecast.item_page", item_id=item_id))
 
 
 @bp.route("/runs")
 @roles_required(*PLANNERS)
 def list_runs() -> str:
-    """Run history, newest first."""
-    runs = session().scalars(queries.runs_query().limit(50)).all()
-    return render_template("forecast/runs.html", runs=runs)
+    """Run history, newest first, with the progress of the active run (the page refreshes itself while one is)."""
+    runs_shown = session().scalars(queries.runs_query().limit(50)).all()
+    return render_template("forecast/runs.html", runs=runs_shown, active=runs.active_run(), now=utcnow())
 
 
 @bp.route("/runs/<id:run_id>")
 @roles_required(*PLANNERS)
 def run_page(run_id: int) -> str:
-    """One run with each series' method, backtest MASE and error."""
+    """One run: progress, log, and each series' method, backtest MASE and error."""
     run = queries.get_run(run_id)
-    return render_template("forecast/run.html", run=run, series=queries.series_of(run.id))
+    return render_template("forecast/run.html", run=run, series=queries.series_of(run.id),
+                           log=queries.log_of(run.id), now=utcnow())
 
 
 @bp.route("/runs/start", methods=["POST"])
 @roles_required(*PLANNERS)
 def start_run() -> Response:
-    """Start a run now; refused with a message while one runs."""
-    # Not in a savepoint: with FORECAST_RUN_INLINE the run commits inside. A refusal (a run is running) comes
-    # before anything is written, so the boundary has nothing of it to commit.
-    try:
-        run = launch_run(signed_in_user().id)
-    except DomainError as error:
-        flash(error.message, "error")
+    """Queue a run for the scheduler; refused with a message while one is queued or running."""
+    with attempt() as outcome:
+        run = runs.queue_run(RunTrigger.MANUAL, signed_in_user().id)
+    if outcome.error is not None:
+        flash(outcome.error.message, "error")
         return redirect(url_for("forecast.list_runs"))
-    flash(_("Forecast run %(id)d started.", id=run.id), "success")
-    return redirect(url_for("forecast.list_runs"))
+    flash(_("Forecast run %(id)d queued; the scheduler starts it within seconds.", id=run.id), "success")
+    return redirect(url_for("forecast.run_page", run_id=run.id))
+
+
+@bp.route("/runs/<id:run_id>/cancel", methods=["POST"])
+@roles_required(*PLANNERS)
+def cancel_run(run_id: int) -> Response:
+    """Cancel a queued run, or ask a running one to stop."""
+    with attempt() as outcome:
+        run = runs.request_cancel(run_id, signed_in_user().id)
+    if outcome.error is not None:
+        flash(outcome.error.message, "error")
+    else:
+        flash(_("Run %(id)d cancelled.", id=run.id) if run.status is RunStatus.CANCELLED
+              else _("Run %(id)d is asked to stop; it stops after the series it is fitting.", id=run.id), "success")
+    return redirect(url_for("forecast.run_page", run_id=run_id))
 
 
 @bp.route("/deliveries")
@@ -143,12 +181,12 @@ def close_delivery(delivery_id: int, status: str) -> Response:
 
 
 def scarcity_panel(_user: Any) -> Panel:
-    """The dashboard panel of the continuity section: the flags in force, most urgent first."""
-    flags = [flag for flag in queries.current_flags() if flag.level.value != "none"]
+    """The dashboard panel of the continuity section: the flags as of now, most urgent first."""
+    flagged = [o for o in outlooks() if o.level is not FlagLevel.NONE]
     rows: list[tuple[Any, Any]] = [
-        (flag.item.code, f"{flag.level.value} · {flag.stockout_pessimistic.isoformat()}"
-         if flag.stockout_pessimistic else flag.level.value)
-        for flag in flags[:8]
+        (o.item.code, f"{level_label(o.level)} · {o.projection.stockout_central.isoformat()}"
+         if o.projection and o.projection.stockout_central else level_label(o.level))
+        for o in flagged[:8]
     ]
     return Panel(_l("Scarcity flags in force"), rows=rows,
                  empty=_l("No item is flagged, or no forecast has run yet."),

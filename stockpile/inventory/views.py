@@ -141,8 +141,21 @@ def _ledger_filters() -> tuple[LedgerFilterForm, dict[str, Any]]:
 def expiring() -> str:
     """Stock that expires within 30, 60 or 90 days."""
     days = _expiry_window()
-    return render_template("inventory/expiring.html", days=days, windows=EXPIRY_WINDOWS,
-                           lines=queries.expiring_lots(days), today=local_today())
+    lines = queries.expiring_lots(days)
+    return render_template("inventory/expiring.html", days=days, windows=EXPIRY_WINDOWS, lines=lines,
+                           today=local_today(), waste=_projected_waste(lines),
+                           lot_numbers={line.lot.id: line.lot.lot_number for line in lines})
+
+
+def _projected_waste(lines: list[queries.StockLine]) -> list[Any]:
+    """The forecast's projected waste of these lines' lots, when the app provides it (inventory does not read
+    forecasts itself: create_app hands the forecast domain's function over as an extension)."""
+    provide = current_app.extensions.get("stockpile.projected_waste_by_lot")
+    if provide is None or not lines:
+        return []
+    by_lot = provide(sorted({line.lot.item_id for line in lines}))
+    shown = {line.lot.id for line in lines}
+    return sorted((w for lot_id, w in by_lot.items() if lot_id in shown), key=lambda w: (w.last_pick_day, w.lot_id))
 
 
 @bp.route(f"/expiring.<any({FILE_FORMATS}):fmt>")

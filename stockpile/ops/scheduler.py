@@ -2,7 +2,8 @@
 
 Jobs are declared here in code, so the scheduler keeps them in memory (no job store table). Any number of
 scheduler processes may run, on any hosts: each firing first takes a database lease named after the job and
-keyed by the scheduled time, so exactly one process runs it and the others skip.
+keyed by the scheduled time, so exactly one process runs it and the others skip. Jobs run either at cron times
+(a config key holding a crontab line) or every so many seconds (a config key holding the interval).
 """
 
 from __future__ import annotations
@@ -16,34 +17,69 @@ from dataclasses import dataclass
 
 import click
 from apscheduler.schedulers.blocking import BlockingScheduler
+from apscheduler.triggers.base import BaseTrigger
 from apscheduler.triggers.cron import CronTrigger
+from apscheduler.triggers.interval import IntervalTrigger
 from flask import Flask, current_app
 from flask.cli import with_appcontext
 
 from stockpile.db import LOCAL_ZONE, transaction
+from stockpile.errors import Conflict
+from stockpile.forecast.flag_history import record
+from stockpile.forecast.models import RunTrigger
+from stockpile.forecast.outlook import outlooks
+from stockpile.forecast.runs import queue_run
 from stockpile.ops import leases
 
 log = logging.getLogger(__name__)
-LEASE_TTL = dt.timedelta(hours=3)  # longer than any job takes; a dead holder's lease lapses after it
 MISFIRE_GRACE_SECONDS = 600
+INTERVAL_GRID = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
 
 
 @dataclass(frozen=True)
 class Job:
-    """A periodic job: a stable id, the config key of its cron time and what it does."""
+    """A periodic job: a stable id, the config key of its cron time (or of its interval in seconds), what it does."""
 
     id: str
     cron_setting: str
     run: Callable[[], str]
+    every_seconds_setting: str = ""
+    # Jobs whose work is safe to run on several hosts at once (the queue claims a run with one conditional UPDATE)
+    # take no lease: a lease held by a killed scheduler would stop them until it lapses.
+    leased: bool = True
+    lease_ttl: dt.timedelta = dt.timedelta(hours=3)  # longer than the job takes; a dead holder's lease lapses
+
+    def trigger(self, app: Flask) -> BaseTrigger:
+        """When the job fires, from the app's configuration."""
+        if self.every_seconds_setting:
+            # On a grid from a fixed start, so every host's firings fall on the same times (and fire keys).
+            return IntervalTrigger(seconds=int(app.config[self.every_seconds_setting]), start_date=INTERVAL_GRID,
+                                   timezone=LOCAL_ZONE)
+        return CronTrigger.from_crontab(app.config[self.cron_setting], timezone=LOCAL_ZONE)
 
 
-def run_forecast_job() -> str:
-    """The nightly forecast run."""
-    from stockpile.forecast.models import RunTrigger
-    from stockpile.forecast.runner import run_forecast
+def queue_nightly_run_job() -> str:
+    """The nightly forecast run: queued, so the queue job executes it like any other."""
+    try:
+        with transaction():
+            run = queue_run(RunTrigger.SCHEDULED)
+    except Conflict as busy:
+        return f"nightly forecast run not queued: {busy.message}"
+    return f"forecast run {run.id} queued"
 
-    run = run_forecast(RunTrigger.SCHEDULED)
-    return f"forecast run {run.id} {run.status.value}"
+
+def execute_queued_run_job() -> str:
+    """Mark dead runs failed, then execute the oldest queued forecast run in this process, if there is one."""
+    from stockpile.forecast.runner import execute_queued  # the engine (pandas, statsforecast) only in the scheduler
+
+    return execute_queued()
+
+
+def reconcile_flags_job() -> str:
+    """Re-evaluate every item's outlook against the stock as it is now and record the flags that changed."""
+    with transaction():
+        events = record(outlooks(), "stock changed")
+    return f"{len(events)} flag changes recorded"
 
 
 def mark_expired_job() -> str:
@@ -56,7 +92,11 @@ def mark_expired_job() -> str:
 
 
 JOBS = (
-    Job("forecast-nightly", "FORECAST_CRON", run_forecast_job),
+    Job("forecast-nightly", "FORECAST_CRON", queue_nightly_run_job),
+    Job("forecast-queue", "", execute_queued_run_job, every_seconds_setting="FORECAST_QUEUE_POLL_SECONDS",
+        leased=False),
+    Job("flags-reconcile", "", reconcile_flags_job, every_seconds_setting="FLAGS_RECONCILE_SECONDS",
+        lease_ttl=dt.timedelta(minutes=10)),
     Job("expiry-daily", "EXPIRY_CRON", mark_expired_job),
 )
 
@@ -68,9 +108,12 @@ def holder_name() -> str:
 
 def run_once(job: Job, fire_key: str, holder: str | None = None) -> bool:
     """Run a job for one firing if this process wins the lease; False when another process has it."""
+    if not job.leased:
+        log.info("job %s (%s): %s", job.id, fire_key, job.run())
+        return True
     holder = holder or holder_name()
     with transaction():
-        won = leases.acquire(job.id, fire_key, holder, LEASE_TTL)
+        won = leases.acquire(job.id, fire_key, holder, job.lease_ttl)
     if not won:
         log.info("job %s (%s) skipped: another scheduler runs it", job.id, fire_key)
         return False
@@ -82,8 +125,12 @@ def run_once(job: Job, fire_key: str, holder: str | None = None) -> bool:
     return True
 
 
-def fire_key(trigger: CronTrigger, now: dt.datetime) -> str:
+def fire_key(trigger: BaseTrigger, now: dt.datetime) -> str:
     """The scheduled time of the firing that is due now: the same on every host, whatever their small delays."""
+    if isinstance(trigger, IntervalTrigger):
+        step = trigger.interval.total_seconds()
+        due_at = INTERVAL_GRID + dt.timedelta(seconds=(now - INTERVAL_GRID).total_seconds() // step * step)
+        return due_at.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S")
     due = trigger.get_next_fire_time(None, now - dt.timedelta(seconds=MISFIRE_GRACE_SECONDS))
     return (due or now).astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M")
 
@@ -92,13 +139,13 @@ def build_scheduler(app: Flask) -> BlockingScheduler:
     """A blocking scheduler with every job of JOBS, each under its stable id."""
     scheduler = BlockingScheduler(timezone=LOCAL_ZONE)
     for job in JOBS:
-        trigger = CronTrigger.from_crontab(app.config[job.cron_setting], timezone=LOCAL_ZONE)
+        trigger = job.trigger(app)
         scheduler.add_job(_in_app(app, job, trigger), trigger, id=job.id, name=job.id, replace_existing=True,
                           misfire_grace_time=MISFIRE_GRACE_SECONDS, coalesce=True, max_instances=1)
     return scheduler
 
 
-def _in_app(app: Flask, job: Job, trigger: CronTrigger) -> Callable[[], None]:
+def _in_app(app: Flask, job: Job, trigger: BaseTrigger) -> Callable[[], None]:
     def fire() -> None:
         with app.app_context():
             run_once(job, fire_key(trigger, dt.datetime.now(LOCAL_ZONE)))
@@ -109,7 +156,8 @@ def _in_app(app: Flask, job: Job, trigger: CronTrigger) -> Callable[[], None]:
 @click.command("scheduler")
 @with_appcontext
 def scheduler_command() -> None:
-    """Run the periodic jobs (forecast nightly, lot expiry daily) until stopped; safe to run on several hosts."""
+    """Run the periodic jobs (forecast nightly and queued runs, flag reconciliation, lot expiry) until stopped; safe to
+    run on several hosts."""
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
     scheduler = build_scheduler(current_app._get_current_object())  # type: ignore[attr-defined]
     for job in scheduler.get_jobs():

@@ -70,10 +70,10 @@ def _line_context(supply_request: SupplyRequest) -> dict[int, dict[str, object]]
 
 
 def _scarcity_flag(item_id: int) -> object:
-    """The item's scarcity flag from the latest forecast run, if any."""
-    from stockpile.forecast.queries import current_flag
+    """The item's scarcity flag as of now (its outlook)."""
+    from stockpile.forecast.outlook import item_outlook
 
-    return current_flag(item_id)
+    return item_outlook(item_id)
 
 
 @bp.route("/rationing/<id:item_id>", methods=["GET", "POST"])

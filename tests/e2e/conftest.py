@@ -9,6 +9,9 @@ from __future__ import annotations
 
 import importlib.util
 import os
+import signal
+import subprocess
+import sys
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -26,18 +29,24 @@ CHROMIUM = Path(os.environ.get("STOCKPILE_CHROMIUM", "/usr/bin/chromium"))
 REQUIRE_BROWSER = os.environ.get("STOCKPILE_REQUIRE_BROWSER") == "1"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
                  "--disable-sync", "--no-first-run", "--disable-quic"]
-# A forecast run is fitted inside the request that starts it: allow it more than Playwright's default 30 s.
+# A forecast run is executed by the scheduler process within seconds: allow it more than Playwright's default 30 s.
 SLOW_STEP_MS = 180_000
 
+# What the web app and the scheduler process share: a shorter history and horizon keep each run near ten seconds
+# (FFP2-CUP is still flagged critical); the scheduler looks for queued runs every second and beats every second.
+FORECAST_CONFIG: dict[str, Any] = {
+    "FORECAST_WORKERS": 1,
+    "FORECAST_HISTORY_DAYS": 90,
+    "FORECAST_HORIZON_DAYS": 45,
+    "FORECAST_QUEUE_POLL_SECONDS": 1,
+    "FORECAST_HEARTBEAT_SECONDS": 1,
+    "FLAGS_RECONCILE_SECONDS": 5,
+}
 SERVER_CONFIG: dict[str, Any] = {
     # Development: session cookies without Secure, as the server speaks plain http. CSRF stays on.
     "ENV_NAME": "development",
     "SECRET_KEY": "e2e-secret-key-not-for-production",
-    "FORECAST_RUN_INLINE": True,
-    "FORECAST_WORKERS": 1,
-    # A shorter history and horizon keep each run near ten seconds; FFP2-CUP is still flagged critical.
-    "FORECAST_HISTORY_DAYS": 90,
-    "FORECAST_HORIZON_DAYS": 45,
+    **FORECAST_CONFIG,
 }
 
 
@@ -80,7 +89,24 @@ def demo_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flask]:
 
 
 @pytest.fixture(scope="session")
-def live_server(demo_app: Flask) -> Iterator[str]:
+def scheduler(demo_app: Flask, tmp_path_factory: pytest.TempPathFactory) -> Iterator[subprocess.Popen[bytes]]:
+    """`stockpile scheduler` on the same database, as in production: it executes the runs the pages queue."""
+    env = {**os.environ, "STOCKPILE_DATABASE_URL": demo_app.config["DATABASE_URL"],
+           **{f"STOCKPILE_{key}": str(value) for key, value in FORECAST_CONFIG.items()}}
+    log = tmp_path_factory.mktemp("e2e-scheduler") / "scheduler.log"
+    with log.open("wb") as output:
+        process = subprocess.Popen([sys.executable, "-c", "from stockpile.cli import main; main()", "scheduler"],
+                                   env=env, stdout=output, stderr=subprocess.STDOUT, start_new_session=True)
+    try:
+        yield process
+    finally:
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGTERM)
+        process.wait(30)
+
+
+@pytest.fixture(scope="session")
+def live_server(demo_app: Flask, scheduler: subprocess.Popen[bytes]) -> Iterator[str]:
     """Serve the app with werkzeug on 127.0.0.1 and a free port, in a background thread; yields its base URL."""
     server: BaseWSGIServer = make_server("127.0.0.1", 0, demo_app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, name="e2e-server", daemon=True)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -89,12 +90,21 @@ def test_everyone_signs_in_through_the_login_form(people: dict[str, Page]) -> No
         expect(page.get_by_role("button", name="Sign out")).to_be_visible()
 
 
-def test_continuity_starts_a_first_forecast_run(people: dict[str, Page]) -> None:
-    page = people["continuity"]
+def start_a_run(page: Page, number: int) -> None:
+    """Queue a run from the runs page; its page follows it (refreshing itself) while the scheduler executes it."""
     nav(page, "Forecast runs")
     expect(page.get_by_role("heading", name="Forecast runs")).to_be_visible()
-    page.get_by_role("button", name="Start a run now").click(timeout=SLOW_STEP_MS)
-    flash(page, "Forecast run 1 started.")
+    page.get_by_role("button", name="Start a run now").click()
+    flash(page, f"Forecast run {number} queued")
+    expect(page.get_by_role("heading", name=f"Forecast run {number}")).to_be_visible()
+
+
+def test_continuity_starts_a_first_forecast_run(people: dict[str, Page]) -> None:
+    page = people["continuity"]
+    start_a_run(page, 1)
+    expect(page.get_by_text("succeeded", exact=True)).to_be_visible(timeout=SLOW_STEP_MS)
+    expect(page.get_by_text(re.compile(r"info succeeded: \d+ series"))).to_be_visible()
+    nav(page, "Forecast runs")
     expect(row(page, "succeeded", "manual")).to_have_count(1)
 
 
@@ -228,30 +238,67 @@ def test_region_confirms_receipt_line_by_line(people: dict[str, Page], story: di
 def test_continuity_reruns_the_forecast_and_reads_dashboard_and_chart(
         people: dict[str, Page], screenshots: Path) -> None:
     page = people["continuity"]
-    nav(page, "Forecast runs")
-    page.get_by_role("button", name="Start a run now").click(timeout=SLOW_STEP_MS)
-    flash(page, "Forecast run 2 started.")
-    expect(row(page, "succeeded", "manual")).to_have_count(2)
+    start_a_run(page, 2)
+    expect(page.get_by_text("succeeded", exact=True)).to_be_visible(timeout=SLOW_STEP_MS)
 
     nav(page, "Scarcity")
     expect(page.get_by_role("heading", name="Scarcity dashboard")).to_be_visible()
-    expect(page.get_by_text(re.compile(r"Flags of forecast run 2, finished"))).to_be_visible()
+    expect(page.get_by_text(re.compile(r"Forecasts from run 2, finished"))).to_be_visible()
     scarce = row(page, SCARCE)
     expect(scarce.get_by_text("critical", exact=True)).to_be_visible()
-    expect(scarce.get_by_text("unchanged", exact=True)).to_be_visible()
+    expect(scarce).to_contain_text("new flag")
     expect(row(page, PLENTY).get_by_text("no flag", exact=True)).to_be_visible()
+    for words in ("Usable: units on hand", "Reserved: usable units", "Committed: units approved",
+                  "Days of supply: how many days"):
+        expect(page.get_by_text(words)).to_be_visible()
     shot(page, screenshots, "3-scarcity-dashboard")
 
     scarce.get_by_role("link", name=SCARCE).click()
     expect(page.get_by_role("heading", name=f"{SCARCE} · {SCARCE_NAME}")).to_be_visible()
-    expect(page.get_by_text(re.compile(r"probability of a stock-out within the 21-day lead time"))).to_be_visible()
-    chart = page.get_by_role("img", name=re.compile("Demand history, forecast"))
+    expect(page.get_by_text(re.compile(r"chance of a stock-out within the 21-day lead time \d+%"))).to_be_visible()
+    chart = page.get_by_role("img", name=re.compile(f"Chart of {SCARCE}: demand per day"))
     expect(chart).to_be_visible()
     box = chart.bounding_box()
     assert box is not None
     assert box["width"] > 400, box
-    assert box["height"] > 100, box
-    for label in ("lead time", "stock-out"):
-        expect(chart.get_by_text(label, exact=True)).to_be_visible()
-    expect(page.get_by_text(re.compile(r"^Grey: demand history\. Blue: forecast"))).to_be_visible()
+    assert box["height"] > 200, box
+    page.get_by_text("The chart's numbers, day by day").click()
+    table = page.get_by_role("group").filter(has_text="The chart's numbers, day by day")
+    expect(table.get_by_role("row").filter(has_text=TODAY.isoformat())).to_have_count(1)
     shot(page, screenshots, "4-item-chart")
+
+
+def test_continuity_acknowledges_the_flag_with_a_note(people: dict[str, Page]) -> None:
+    page = people["continuity"]
+    page.get_by_label("Note (what is being done)").fill("Extra inkoop 30.000 st. besteld")
+    page.get_by_role("button", name="Acknowledge").click()
+    flash(page, "Flag acknowledged.")
+    expect(page.get_by_text(re.compile("Acknowledged .* Extra inkoop 30.000 st. besteld"))).to_be_visible()
+    expect(row(page, "acknowledged", "Extra inkoop")).to_be_visible()  # the history
+
+
+def wait_for_text(page: Page, pattern: re.Pattern[str], timeout_s: float) -> None:
+    """Reload until the text shows: the page refreshes itself every 5 s, a run's phases can be quicker."""
+    deadline = time.monotonic() + timeout_s
+    while not page.get_by_text(pattern).count():
+        assert time.monotonic() < deadline, f"{pattern.pattern} did not show within {timeout_s} s"
+        page.wait_for_timeout(250)
+        page.reload()
+
+
+def test_continuity_watches_a_run_and_cancels_it(people: dict[str, Page], screenshots: Path) -> None:
+    page = people["continuity"]
+    start_a_run(page, 3)
+    expect(page.locator('meta[http-equiv="refresh"]')).to_have_count(1)  # it refreshes itself, no JavaScript
+    wait_for_text(page, re.compile(r"phase fitting"), 120)
+    expect(page.get_by_text(re.compile(r"\d+ of \d+ series"))).to_be_visible()
+    expect(page.get_by_text(re.compile("last heartbeat"))).to_be_visible()
+    shot(page, screenshots, "5-run-in-progress")
+    page.get_by_role("button", name="Cancel this run").click()
+    flash(page, "asked to stop")
+    expect(page.get_by_text("cancelled", exact=True)).to_be_visible(timeout=SLOW_STEP_MS)
+    expect(page.get_by_text("The previous forecast, and the flags it makes, stay in force.")).to_be_visible()
+    expect(page.get_by_text(re.compile("cancel requested"))).to_be_visible()
+    expect(page.locator('meta[http-equiv="refresh"]')).to_have_count(0)
+    nav(page, "Scarcity")
+    expect(page.get_by_text(re.compile(r"Forecasts from run 2, finished"))).to_be_visible()

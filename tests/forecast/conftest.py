@@ -1,4 +1,4 @@
-"""Forecast tests run a run inside the test (one worker, inline) on short histories, so they stay fast."""
+"""Forecast tests execute runs inside the test (one worker) on short histories, so they stay fast."""
 
 from __future__ import annotations
 
@@ -15,7 +15,8 @@ from stockpile.inventory.models import MovementType, StockMovement
 def _inline_runs(request, monkeypatch):
     if "app" in request.fixturenames:
         app = request.getfixturevalue("app")
-        monkeypatch.setitem(app.config, "FORECAST_RUN_INLINE", True)
+        # The monitor thread would share the test's connection: no heartbeat during a test's short run.
+        monkeypatch.setitem(app.config, "FORECAST_HEARTBEAT_SECONDS", 3600)
         monkeypatch.setitem(app.config, "FORECAST_WORKERS", 1)
         monkeypatch.setitem(app.config, "FORECAST_HISTORY_DAYS", 60)
         monkeypatch.setitem(app.config, "FORECAST_HORIZON_DAYS", 30)

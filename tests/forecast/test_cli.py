@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from stockpile.forecast import queries
-from stockpile.forecast import runner as forecast_runner
+from stockpile.forecast import queries, runs
 from stockpile.forecast.models import RunStatus, RunTrigger
 from tests import factories
 from tests.forecast.conftest import issue_on
@@ -25,10 +24,10 @@ def test_forecast_run_command_and_refusal_while_running(runner, db) -> None:
     assert result.exit_code == 0, result.output
     assert "succeeded" in result.output
     assert queries.latest_run().status is RunStatus.SUCCEEDED
-    forecast_runner.start_run(RunTrigger.SCHEDULED)
+    runs.queue_run(RunTrigger.SCHEDULED)
     refused = runner.invoke(args=["forecast", "run"])
     assert refused.exit_code != 0
-    assert "already running" in refused.output
+    assert "already queued" in refused.output
 
 
 def test_backtest_command_prints_chosen_beside_seasonal_naive(runner, db) -> None:

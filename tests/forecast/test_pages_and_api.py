@@ -1,15 +1,13 @@
-"""Pages and API: who may do what, what-if factors, deliveries refused beside their fields, flags acknowledged."""
+"""Pages and API: who may do what, what-if factors, deliveries refused beside their fields, runs queued."""
 
 from __future__ import annotations
 
 import datetime as dt
 
 import pytest
-from sqlalchemy import select
 
-from stockpile.audit import AuditEvent
 from stockpile.db import local_today
-from stockpile.forecast import queries, runner
+from stockpile.forecast import queries, runner, runs
 from stockpile.forecast.models import DeliveryStatus, ExpectedDelivery, RunStatus, RunTrigger
 from tests import factories
 from tests.forecast.conftest import issue_on
@@ -36,7 +34,7 @@ def test_continuity_sees_dashboard_item_chart_and_runs(as_role, ran) -> None:
     assert "FFP2-P" in dashboard.text
     page = client.get(f"/forecast/items/{item.id}")
     assert page.status_code == 200
-    assert "<svg" in page.text
+    assert 'src="data:image/svg+xml;base64,' in page.text
     assert "seasonal naive" in page.text
     assert client.get("/forecast/runs").status_code == 200
     assert client.get(f"/forecast/runs/{run.id}").status_code == 200
@@ -77,33 +75,41 @@ def test_logistics_may_read_flags_but_region_may_not(as_role, api_as, ran) -> No
     assert as_role("region").get("/api/v1/forecast/flags", headers=api_as("region")).status_code == 403
 
 
-def test_start_run_via_api_and_refused_while_running(as_role, api_as, db) -> None:
+def test_a_run_is_queued_from_the_api_and_the_page_and_refused_while_one_is_active(as_role, api_as, db) -> None:
     client = as_role("continuity")
-    started = client.post("/api/v1/forecast/runs", headers=api_as("continuity"))
-    assert started.status_code == 202
-    assert started.json["status"] == "succeeded"  # inline in tests
-    runner.start_run(RunTrigger.SCHEDULED)
+    queued = client.post("/api/v1/forecast/runs", headers=api_as("continuity"))
+    assert queued.status_code == 202
+    assert queued.json["status"] == "queued"
     refused = client.post("/api/v1/forecast/runs", headers=api_as("continuity"))
     assert refused.status_code == 409
-    assert "already running" in refused.json["message"]
+    assert "already queued" in refused.json["message"]
     page = client.post("/forecast/runs/start", follow_redirects=True)
-    assert "already running" in page.text
+    assert "already queued" in page.text
+    runs_page = client.get("/forecast/runs").text
+    assert '<meta http-equiv="refresh" content="5">' in runs_page
+    assert "waiting for the scheduler" in runs_page
+    cancelled = client.post(f"/api/v1/forecast/runs/{queued.json['id']}/cancel", headers=api_as("continuity"))
+    assert cancelled.json["status"] == "cancelled"
+    assert 'http-equiv="refresh"' not in client.get("/forecast/runs").text
+    log = client.get(f"/api/v1/forecast/runs/{queued.json['id']}/log", headers=api_as("continuity")).json
+    assert [line["message"] for line in log] == ["queued (manual)", "cancelled before it started"]
 
 
-def test_acknowledging_a_flag_is_audited(as_role, api_as, ran, db) -> None:
-    flag = queries.current_flags()[0]
+def test_a_running_run_shows_its_progress_and_can_be_cancelled_from_its_page(as_role, api_as, db) -> None:
+    run = runs.queue_run(RunTrigger.MANUAL)
+    runs.claim_next("host:42")
+    run.phase, run.series_done, run.series_total = "fitting", 12, 40
+    db.flush()
     client = as_role("continuity")
-    empty = client.post(f"/api/v1/forecast/flags/{flag.id}/acknowledge", json={"note": ""},
-                        headers=api_as("continuity"))
-    assert empty.status_code == 422
-    done = client.post(f"/api/v1/forecast/flags/{flag.id}/acknowledge", json={"note": "Extra order placed"},
-                       headers=api_as("continuity"))
-    assert done.status_code == 200
-    assert done.json["acknowledgement_note"] == "Extra order placed"
-    assert "usable" in done.json["sentence"]
-    assert db.scalar(select(AuditEvent).where(AuditEvent.action == "flag.acknowledge")) is not None
-    page = client.post(f"/forecast/flags/{flag.id}/acknowledge", data={"note": "Rationing tier 3"})
-    assert page.status_code == 302
+    page = client.get(f"/forecast/runs/{run.id}").text
+    assert "12 of 40 series" in page
+    assert "phase fitting" in page
+    assert '<meta http-equiv="refresh" content="5">' in page
+    api = client.get(f"/api/v1/forecast/runs/{run.id}", headers=api_as("continuity")).json
+    assert (api["series_done"], api["series_total"], api["phase"], api["executor"]) == (12, 40, "fitting", "host:42")
+    stopped = client.post(f"/forecast/runs/{run.id}/cancel", follow_redirects=True)
+    assert "asked to stop" in stopped.text
+    assert queries.get_run(run.id).cancel_requested_at is not None
 
 
 def test_delivery_in_the_past_or_negative_is_refused_by_field(as_role, api_as, db) -> None:

@@ -69,8 +69,21 @@ def _two_processes_one_firing(database_url: str) -> None:
 
 def test_job_list_has_stable_ids_and_cron_times(app: Flask) -> None:
     scheduler = build_scheduler(app)
-    assert [job.id for job in scheduler.get_jobs()] == [job.id for job in JOBS] == ["forecast-nightly",
-                                                                                      "expiry-daily"]
+    assert [job.id for job in scheduler.get_jobs()] == [job.id for job in JOBS] == [
+        "forecast-nightly", "forecast-queue", "flags-reconcile", "expiry-daily"]
     nightly = scheduler.get_job("forecast-nightly")
     assert "hour='2'" in str(nightly.trigger)
     assert str(nightly.trigger.timezone) == "Europe/Amsterdam"
+
+
+def test_interval_jobs_fire_on_a_grid_every_host_shares(app: Flask) -> None:
+    import datetime as dt
+
+    from stockpile.ops.scheduler import fire_key
+
+    queue = build_scheduler(app).get_job("forecast-queue")
+    assert queue.trigger.interval.total_seconds() == app.config["FORECAST_QUEUE_POLL_SECONDS"] == 10
+    at = dt.datetime(2026, 12, 3, 10, 0, 7, tzinfo=dt.UTC)
+    # two hosts firing a little apart within the same 10 seconds share the firing; the next 10 seconds do not
+    assert fire_key(queue.trigger, at) == fire_key(queue.trigger, at + dt.timedelta(seconds=2)) == "2026-12-03T10:00:00"
+    assert fire_key(queue.trigger, at + dt.timedelta(seconds=5)) == "2026-12-03T10:00:10"
