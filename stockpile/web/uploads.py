@@ -28,6 +28,8 @@ from stockpile.errors import DomainError
 MAX_CELL_CHARS = 128 * 1024
 DELIMITERS = (",", ";", "\t")
 XLSX_MAGIC = b"PK\x03\x04"
+# Excel 97-2003 (.xls) files are OLE compound documents.
+XLS_MAGIC = b"\xd0\xcf\x11\xe0"
 READ_CHUNK = 1 << 16
 # openpyxl reports a damaged or foreign file with many kinds of error (zip, XML, key, value); each means the same.
 XLSX_DAMAGE = (zipfile.BadZipFile, KeyError, ValueError, OSError, IndexError, TypeError, SyntaxError)
@@ -68,6 +70,8 @@ def column_name(text: object) -> str:
 def open_sheet(stream: IO[bytes], known_columns: Sequence[str]) -> Sheet:
     """Open an uploaded CSV or XLSX (told apart by their first bytes, not by the file's name)."""
     digest, head = _digest(stream)
+    if head.startswith(XLS_MAGIC):
+        raise UnreadableFile(_("This is an old Excel file (XLS). Save it as XLSX or CSV and try again."))
     if head.startswith(XLSX_MAGIC):
         columns, lines = _open_xlsx(stream)
     else:

@@ -196,7 +196,11 @@ def test_a_cell_over_128_kib_is_a_clear_problem(as_role, db, stock) -> None:
     data = csv_file([line(reason="x" * (128 * 1024 + 1)), line(lot="L-OK")])
     response = upload(as_role("logistics"), data)
     assert response.status_code == 422
+    # csv stops reading the line at the long cell, so the whole line is named.
     assert problems(response) == [(2, "row", "A cell holds more than 128 KiB of text.")]
+    workbook = xlsx_file([line(lot="L-OK2"), line(lot="L-BIG", reason="x" * (128 * 1024 + 1))])
+    response = upload(as_role("logistics"), workbook, name="big.xlsx")
+    assert problems(response) == [(3, "reason", "A cell holds more than 128 KiB of text.")]
 
 
 def test_a_file_over_the_row_limit_is_refused_with_the_limit(app, as_role, db, stock, monkeypatch) -> None:
@@ -217,6 +221,7 @@ def test_missing_columns_are_named(as_role, stock) -> None:
 @pytest.mark.parametrize(("data", "message"), [
     (b"", "The file is empty: the first line should name the columns."),
     (b"PK\x03\x04 not really a workbook", "The file cannot be read as XLSX"),
+    (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(504), "This is an old Excel file (XLS)."),
 ])
 def test_a_file_that_is_no_spreadsheet_gets_a_clear_message(as_role, stock, data, message) -> None:
     response = upload(as_role("logistics"), data, name="receipts.xlsx")
