@@ -194,3 +194,17 @@ def test_region_users_get_no_stock_files(as_role) -> None:
     for path in ("/inventory/stock.xlsx", "/inventory/ledger.xlsx", "/inventory/expiring.csv",
                  "/admin/audit/export.xlsx"):
         assert region.get(path).status_code == 403, path
+
+
+def test_an_xlsx_too_long_to_build_is_refused_before_any_work_and_the_csv_still_comes(app, as_role, planted,
+                                                                                      monkeypatch) -> None:
+    item, warehouse, _movement = planted
+    services.receive(item_id=item.id, lot_number="L-2", supplier="Acme", expiry_date=local_today() +
+                     dt.timedelta(days=90), warehouse_id=warehouse.id, quantity=1, reason="r", user_id=None)
+    monkeypatch.setitem(app.config, "XLSX_EXPORT_MAX_ROWS", 1)
+    client = as_role("logistics")
+    refused = client.get(f"/inventory/ledger.xlsx?item_id={item.id}")
+    assert refused.status_code == 422
+    assert "2 rows are more than an Excel file can be made of here (at most 1)" in refused.get_data(as_text=True)
+    assert len(read_csv(client.get(f"/inventory/ledger.csv?item_id={item.id}"))) == 3
+    assert as_role("admin").get("/admin/audit/export.xlsx").status_code == 422

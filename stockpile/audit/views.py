@@ -9,7 +9,7 @@ from typing import Any
 
 from flask import Blueprint, Response, render_template, request
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Select, select
+from sqlalchemy import Select, func, select
 
 from stockpile.audit import AuditEvent
 from stockpile.auth.guard import roles_required
@@ -65,7 +65,8 @@ def audit_file(fmt: str) -> Response:
     columns = (AuditEvent.id, AuditEvent.at, User.email, AuditEvent.action, AuditEvent.object_type,
                AuditEvent.object_id, AuditEvent.details)
     lines = stmt.with_only_columns(*columns)
-    return sheets.download("audit", fmt, AUDIT_COLUMNS, lambda: _audit_rows(lines))
+    return sheets.download("audit", fmt, AUDIT_COLUMNS, lambda: _audit_rows(lines), count=lambda: session().scalar(
+        select(func.count()).select_from(lines.order_by(None).subquery())) or 0)
 
 
 def _audit_rows(lines: Select[*tuple[Any, ...]]) -> Iterator[list[Any]]:

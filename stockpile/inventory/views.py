@@ -110,7 +110,8 @@ def ledger() -> str:
     movements = session().scalars(stmt.limit(size).offset((page - 1) * size)).all()
     args = {k: v for k, v in request.args.items() if k != "page" and v}
     return render_template("inventory/ledger.html", form=form, movements=movements, page=page, total=total,
-                           pages=max((total + size - 1) // size, 1), args=args)
+                           pages=max((total + size - 1) // size, 1), args=args,
+                           xlsx_max=current_app.config["XLSX_EXPORT_MAX_ROWS"])
 
 
 @bp.route(f"/ledger.<any({FILE_FORMATS}):fmt>")
@@ -119,7 +120,12 @@ def ledger_file(fmt: str) -> Response:
     """The (filtered) ledger as a CSV or XLSX file, streamed: rows are read from the cursor as they are sent."""
     _form, filters = _ledger_filters()
     lines = queries.ledger_lines(**filters)
-    return sheets.download("ledger", fmt, exports.LEDGER_COLUMNS, lambda: exports.ledger_rows(lines))
+    return sheets.download("ledger", fmt, exports.LEDGER_COLUMNS, lambda: exports.ledger_rows(lines),
+                           count=lambda: _count(lines))
+
+
+def _count(stmt: Any) -> int:
+    return session().scalar(select(func.count()).select_from(stmt.order_by(None).subquery())) or 0
 
 
 def _ledger_filters() -> tuple[LedgerFilterForm, dict[str, Any]]:

@@ -19,11 +19,15 @@ import tempfile
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any
 
-from flask import Response, stream_with_context
+from flask import Response, current_app, stream_with_context
+from flask_babel import format_number
+from flask_babel import gettext as _
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
+
+from stockpile.errors import DomainError
 
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 FORMATS = ("csv", "xlsx")
@@ -101,9 +105,25 @@ def _xlsx_value(value: Any) -> Any:
     return value
 
 
+class ExportTooLarge(DomainError):
+    """An XLSX export with more rows than a request may take to build."""
+
+    status = 422
+    code = "export_too_large"
+
+
 def download(filename: str, fmt: str, header: Sequence[str], rows: Callable[[], Rows],
-             delimiter: str = ",") -> Response:
-    """A streamed attachment; `rows` is called while streaming, inside the request, so it reads as it is sent."""
+             delimiter: str = ",", count: Callable[[], int] | None = None) -> Response:
+    """A streamed attachment; `rows` is called while streaming, inside the request, so it reads as it is sent.
+
+    An XLSX is built whole before its first byte can be sent (a zip's directory comes last); `count`, where a file
+    can grow without bound, refuses one longer than XLSX_EXPORT_MAX_ROWS before any work is done.
+    """
+    limit = int(current_app.config["XLSX_EXPORT_MAX_ROWS"])
+    if fmt == "xlsx" and count is not None and (rows_wanted := count()) > limit:
+        raise ExportTooLarge(_("%(n)s rows are more than an Excel file can be made of here (at most %(max)s). Narrow "
+                               "the filters, or download the CSV, which has no such limit.",
+                               n=format_number(rows_wanted), max=format_number(limit)))
     if fmt == "xlsx":
         body: Iterator[Any] = stream_with_context(xlsx_chunks(filename, header, _lazy(rows)))
     else:
