@@ -10,7 +10,7 @@ from sqlalchemy import Exists, and_, exists, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
-from stockpile.db import session, table_of
+from stockpile.db import session, table_of, unnest_insert
 from stockpile.errors import Conflict
 from stockpile.inventory.models import Lot, QualityStatus, StockBalance
 from stockpile.reference.models import Warehouse
@@ -130,11 +130,14 @@ def add_stock_in_bulk(arrivals: Iterable[tuple[int, int, int, int]]) -> None:
         totals.setdefault((lot_id, warehouse_id), [item_id, 0])[1] += quantity
     if not totals:
         return
-    dialect = session().get_bind().dialect.name
-    insert = pg_insert if dialect == "postgresql" else sqlite_insert
+    rows = [{"lot_id": lot_id, "warehouse_id": warehouse_id, "item_id": item_id, "on_hand": total, "reserved": 0}
+            for (lot_id, warehouse_id), (item_id, total) in totals.items()]
     table = table_of(StockBalance)
-    stmt = insert(table)
-    stmt = stmt.on_conflict_do_update(index_elements=[table.c.lot_id, table.c.warehouse_id],
-                                      set_={"on_hand": table.c.on_hand + stmt.excluded.on_hand})
-    session().execute(stmt, [{"lot_id": lot_id, "warehouse_id": warehouse_id, "item_id": item_id, "on_hand": total,
-                              "reserved": 0} for (lot_id, warehouse_id), (item_id, total) in totals.items()])
+    if session().get_bind().dialect.name == "postgresql":
+        stmt = unnest_insert(StockBalance, rows)
+        session().execute(stmt.on_conflict_do_update(index_elements=[table.c.lot_id, table.c.warehouse_id],
+                                                     set_={"on_hand": table.c.on_hand + stmt.excluded.on_hand}))
+        return
+    upsert = sqlite_insert(table)
+    session().execute(upsert.on_conflict_do_update(index_elements=[table.c.lot_id, table.c.warehouse_id],
+                                                   set_={"on_hand": table.c.on_hand + upsert.excluded.on_hand}), rows)

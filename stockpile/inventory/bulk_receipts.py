@@ -18,7 +18,7 @@ from sqlalchemy import insert, select, text, tuple_
 from sqlalchemy.exc import IntegrityError
 
 from stockpile import audit
-from stockpile.db import local_today, session, table_of, utcnow
+from stockpile.db import Base, local_today, session, table_of, unnest_insert, utcnow
 from stockpile.errors import Conflict, FieldErrors
 from stockpile.inventory import balances
 from stockpile.inventory.models import (
@@ -191,10 +191,12 @@ def _create_lots(new: dict[LotKey, ReceiptLine], user_id: int | None) -> dict[Lo
     ids = _insert_returning_ids(Lot, [
         {"item_id": key[0], "supplier": key[1], "lot_number": key[2], "expiry_date": new[key].expiry_date,
          "manufacture_date": new[key].manufacture_date, "received_date": today,
-         "quality_status": new[key].quality_status} for key in keys], ("item_id", "supplier", "lot_number"))
-    session().execute(insert(table_of(LotStatusEvent)), [
-        {"lot_id": lot_id, "from_status": None, "to_status": new[key].quality_status, "user_id": user_id,
-         "reason": _("Received.")} for key, lot_id in zip(keys, ids, strict=True)])
+         "quality_status": new[key].quality_status, "created_at": utcnow()} for key in keys],
+        ("item_id", "supplier", "lot_number"))
+    now, reason = utcnow(), _("Received.")
+    _insert(LotStatusEvent, [{"lot_id": lot_id, "from_status": None, "to_status": new[key].quality_status,
+                              "user_id": user_id, "reason": reason, "at": now}
+                             for key, lot_id in zip(keys, ids, strict=True)])
     return dict(zip(keys, ids, strict=True))
 
 
@@ -203,7 +205,7 @@ def _insert_returning_ids(model: type[Lot] | type[StockMovement], rows: list[dic
     """Insert rows in as few statements as each database does best and give each row's new id, in order.
 
     Core inserts, not the ORM's bulk path, which costs more per row than the database does. PostgreSQL hands out
-    the ids first (one nextval per row, in one query) and takes the rows as one prepared statement run many times;
+    the ids first (one nextval per row, in one query) and takes the rows in one unnest statement (`_insert`);
     a multi-row INSERT ... RETURNING would cost psycopg more to parse than PostgreSQL to run. SQLite returns the ids
     of multi-row INSERTs, in no promised order (keeping the order makes SQLite insert row by row), so they are
     matched back by the `match` columns; rows equal in those are interchangeable here.
@@ -212,7 +214,7 @@ def _insert_returning_ids(model: type[Lot] | type[StockMovement], rows: list[dic
     if session().get_bind().dialect.name == "postgresql":
         ids = list(session().scalars(text("SELECT nextval(pg_get_serial_sequence(:table, 'id')) "
                                           "FROM generate_series(1, :n)"), {"table": table.name, "n": len(rows)}))
-        session().execute(insert(table), [{**row, "id": new_id} for row, new_id in zip(rows, ids, strict=True)])
+        _insert(model, [{"id": new_id, **row} for row, new_id in zip(rows, ids, strict=True)])
         return ids
     columns = [table.c[name] for name in match]
     returned: dict[tuple[Any, ...], list[int]] = {}
@@ -221,12 +223,20 @@ def _insert_returning_ids(model: type[Lot] | type[StockMovement], rows: list[dic
     return [returned[tuple(row[name] for name in match)].pop() for row in rows]
 
 
+def _insert(model: type[Base], rows: list[dict[str, Any]]) -> None:
+    """Many rows of a table in one statement on PostgreSQL (unnest), in one executemany on SQLite."""
+    if session().get_bind().dialect.name == "postgresql":
+        session().execute(unnest_insert(model, rows))
+    else:
+        session().execute(insert(table_of(model)), rows)
+
+
 def _record_import(read: ReadFile, filename: str, user_id: int | None, movement_ids: Sequence[int]) -> ReceiptImport:
     record = ReceiptImport(file_sha256=read.sha256, filename=filename[:255], rows=len(read.receipts),
                            user_id=user_id)
     session().add(record)
     session().flush()
-    session().execute(insert(table_of(ImportedRow)), [
+    _insert(ImportedRow, [
         {"fingerprint": r.fingerprint, "import_id": record.id, "line": r.line, "movement_id": movement_id}
         for r, movement_id in zip(read.receipts, movement_ids, strict=True)])
     audit.record(user_id, "inventory.import", record, filename=record.filename, rows=record.rows,
