@@ -16,6 +16,7 @@ $(VENV)/.installed: pyproject.toml | $(BIN)/python
 	touch $@
 
 run: $(VENV)/.installed
+	$(BIN)/python -m stockpile.catalogue compile
 	$(BIN)/stockpile db upgrade
 	$(BIN)/stockpile seed-demo
 	# The first forecast over the demo history (about a minute), so the scarcity dashboard has real flags.
@@ -24,15 +25,16 @@ run: $(VENV)/.installed
 	$(BIN)/stockpile scheduler & trap "kill $$!" EXIT; STOCKPILE_ENV_NAME=development $(BIN)/stockpile run --host $(HOST) --port $(PORT)
 
 lint: $(VENV)/.installed
+	$(BIN)/python -m stockpile.catalogue compile
 	$(BIN)/ruff check stockpile tests migrations bench wsgi.py
 	$(BIN)/mypy
 
 test: lint
 	$(BIN)/python -m pytest -q
 
-# The catalogue of every user-facing text, for translators (Dutch first): see README, "Translations".
+# Every user-facing text: extract into messages.pot, add new texts to each .po, compile the .mo (README, "Translations").
 messages: $(VENV)/.installed
-	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -o stockpile/translations/messages.pot .
+	$(BIN)/python -m stockpile.catalogue messages
 
 # Only the browser story (needs /usr/bin/chromium: apt-get install chromium).
 e2e: $(VENV)/.installed

@@ -12,6 +12,7 @@ from sqlalchemy import exc as sqlalchemy_exc
 from sqlalchemy.exc import DBAPIError, DisconnectionError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
+from stockpile import library_messages
 from stockpile.db import exception_escaped
 
 FieldMessages = dict[str, list[str]]
@@ -112,7 +113,8 @@ def handle_http_exception(error: HTTPException) -> Response:
     data = getattr(error, "data", None) or {}
     errors = _flatten_locations(data.get("messages", {}))
     code = "invalid_input" if errors else (error.name or "error").lower().replace(" ", "_")
-    message = _("Some fields are not valid.") if errors else (error.description or error.name or "")
+    message = _("Some fields are not valid.") if errors else library_messages.http_description(
+        error.code or 500, error.description, type(error).description)
     response = error_response(error.code or 500, code, str(message), errors)
     for name, value in (data.get("headers") or {}).items():
         response.headers[name] = value
@@ -181,10 +183,11 @@ def _flatten_locations(messages: Any) -> FieldMessages:
 
 
 def _as_list(messages: Any) -> list[str]:
+    """A field's messages as a list of texts in the request's language (marshmallow writes them in English)."""
     if isinstance(messages, list) and all(isinstance(m, str) for m in messages):
-        return messages
+        return [library_messages.translate_library_text(m) for m in messages]
     if isinstance(messages, str):
-        return [messages]
+        return [library_messages.translate_library_text(messages)]
     return [str(messages)] if not isinstance(messages, dict) else [_nested_summary(messages)]
 
 

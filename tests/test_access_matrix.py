@@ -122,6 +122,7 @@ GET  /inventory/stock                     READ_STOCK
 GET  /inventory/stock.<fmt>               READ_STOCK
 GET  /inventory/warehouses                READ_STOCK
 GET  /inventory/warehouses/<id>           READ_STOCK
+POST /language                            public
 GET  /login                               public
 POST /login                               public
 POST /logout                              ALL

@@ -1,7 +1,7 @@
 """receipt imports: each booked file and each booked line, so neither is booked twice
 
 Revision ID: c3f5f455cc20
-Revises: e2e95b9119dc
+Revises: f8e6aee02b4a
 Create Date: 2026-12-03 15:19:51.846764
 """
 from alembic import op
@@ -12,7 +12,7 @@ from stockpile.append_only import create_triggers
 
 
 revision = 'c3f5f455cc20'
-down_revision = 'e2e95b9119dc'
+down_revision = 'f8e6aee02b4a'
 branch_labels = None
 depends_on = None
 

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import EmailField, PasswordField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Regexp
 
 from stockpile.auth.models import Role
+from stockpile.web.form_base import FlaskForm
 
 ROLE_CHOICES = [
     SelectChoice(Role.REGION.value, _l("Region")),

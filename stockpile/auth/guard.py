@@ -22,7 +22,7 @@ csrf = CSRFProtect()
 F = TypeVar("F", bound=Callable[..., Any])
 
 # Endpoints anyone may reach; every other endpoint needs a signed-in user and declares its roles.
-PUBLIC_ENDPOINTS = {"auth.login", "static", "api-docs.openapi_json", "home.health"}
+PUBLIC_ENDPOINTS = {"auth.login", "auth.choose_language", "static", "api-docs.openapi_json", "home.health"}
 
 
 def roles_required(*roles: Role) -> Callable[[F], F]:

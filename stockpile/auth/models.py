@@ -43,6 +43,8 @@ class User(Base):
     # Flask-Login's alternative id: rotating it ends every session signed in before.
     session_token: Mapped[str] = mapped_column(String(64), unique=True, default=lambda: secrets.token_hex(32))
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # The language the user chose for the pages ("nl", "en"); None follows the browser.
+    locale: Mapped[str | None] = mapped_column(String(8))
 
     region: Mapped[Region | None] = relationship(lazy="joined")
 

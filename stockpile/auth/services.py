@@ -177,3 +177,9 @@ def get_user(user_id: int) -> User:
     if user is None:
         raise NotFound(_("No such user."))
     return user
+
+
+def choose_language(user: User, locale: str) -> None:
+    """Keep the language a user chose for the pages; it follows them to every browser they sign in with."""
+    user.locale = locale
+    session().flush()

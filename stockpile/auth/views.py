@@ -6,9 +6,10 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import session as browser_session
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_login import login_user, logout_user
+from flask_login import current_user, login_user, logout_user
 from sqlalchemy import select
 from werkzeug.wrappers import Response
 from wtforms.fields.choices import SelectChoice
@@ -19,7 +20,9 @@ from stockpile.auth.forms import ChangePasswordForm, LoginForm, NewUserForm, Pas
 from stockpile.auth.guard import roles_required, signed_in_user
 from stockpile.auth.models import Role, User
 from stockpile.db import session
+from stockpile.errors import FieldErrors
 from stockpile.reference.models import Region
+from stockpile.web import i18n
 from stockpile.web.forms import render_form, shown_on
 from stockpile.web.navigation import NavEntry, WebPart
 
@@ -175,6 +178,19 @@ def toggle_active(user_id: int) -> Response:
         flash(_("User %(email)s is now %(state)s.", email=user.email,
                 state=_("active") if user.active else _("inactive")), "success")
     return redirect(url_for("auth.list_users"))
+
+
+@bp.route("/language", methods=["POST"])
+def choose_language() -> Response:
+    """Switch the pages to another offered language and go back to the page the switch was on."""
+    choice = request.form.get("locale", "")
+    if choice not in i18n.offered_languages():
+        raise FieldErrors.one("locale", _("Choose one of these languages: %(codes)s.",
+                                          codes=", ".join(i18n.offered_languages())))
+    browser_session[i18n.SESSION_KEY] = choice
+    if current_user.is_authenticated:
+        services.choose_language(signed_in_user(), choice)
+    return redirect(_safe_next(request.form.get("next")))
 
 
 PAGES = WebPart(blueprints=(bp,), nav=(NavEntry("auth.list_users", _l("Users"), (Role.ADMIN,)),))

@@ -17,9 +17,9 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from flask_babel import format_decimal, format_percent
 from flask_babel import gettext as _
 
+from stockpile import formats
 from stockpile.forecast.models import Acknowledgement, FlagChange, FlagEventKind, FlagLevel
 from stockpile.forecast.projection import Projection
 
@@ -86,7 +86,7 @@ def explain(code: str, level: FlagLevel, projection: Projection | None, lead_tim
     if projection is None or not projection.days:
         return str(_("%(code)s: no stored forecast yet, so no projection.", code=code))
     head = str(_("%(code)s: %(level)s; about %(rate)s a day forecast", code=code, level=level_label(level),
-                 rate=format_decimal(round(projection.mean_daily_forecast))))
+                 rate=formats.number(projection.mean_daily_forecast)))
     if projection.stockout_central is None and projection.stockout_pessimistic is None:
         return head + str(_("; no stock-out expected within %(days)d days, even pessimistically.",
                             days=len(projection.days)))
@@ -94,14 +94,14 @@ def explain(code: str, level: FlagLevel, projection: Projection | None, lead_tim
                   central=_date(projection.stockout_central), pessimistic=_date(projection.stockout_pessimistic)))
     chances = str(_("; chance of a stock-out within the %(lead)d-day lead time %(p_lead)s, within %(total)d days "
                     "(lead time and safety stock) %(p_total)s.", lead=lead_time_days,
-                    p_lead=format_percent(projection.probability_within(lead_time_days)),
+                    p_lead=formats.share(projection.probability_within(lead_time_days)),
                     total=lead_time_days + safety_stock_days,
-                    p_total=format_percent(projection.probability_within(lead_time_days + safety_stock_days))))
+                    p_total=formats.share(projection.probability_within(lead_time_days + safety_stock_days))))
     return head + dates + chances
 
 
 def _date(day: dt.date | None) -> str:
-    return day.isoformat() if day is not None else str(_("not within the horizon"))
+    return formats.date(day) if day is not None else str(_("not within the horizon"))
 
 
 def level_label(level: FlagLevel) -> str:

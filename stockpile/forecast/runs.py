@@ -28,9 +28,10 @@ from flask_babel import gettext as _
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
-from stockpile import audit
+from stockpile import audit, formats
 from stockpile.db import session, transaction, utcnow
 from stockpile.errors import Conflict, InvalidTransition
+from stockpile.forecast.labels import run_status_label
 from stockpile.forecast.models import (
     ACTIVE_RUN_STATES,
     RUN_TRANSITIONS,
@@ -81,15 +82,16 @@ def queue_run(trigger: RunTrigger, user_id: int | None = None) -> ForecastRun:
 def _busy_message(other: ForecastRun | None) -> str:
     if other is None:
         return str(_("A forecast run is already queued or running; wait for it to finish."))
-    return str(_("A forecast run is already %(status)s (run %(id)s, queued %(at)s UTC); wait for it to finish or "
-                 "cancel it.", status=other.status.value, id=other.id, at=other.queued_at.strftime("%Y-%m-%d %H:%M")))
+    return str(_("A forecast run is already %(status)s (run %(id)s, queued %(at)s); wait for it to finish or "
+                 "cancel it.", status=run_status_label(other.status), id=other.id,
+                 at=formats.datetime(other.queued_at)))
 
 
 def transition(run: ForecastRun, to: RunStatus, **values: object) -> None:
     """Move a run to a new status, or raise InvalidTransition; a final status frees the one-active-run slot."""
     if to not in RUN_TRANSITIONS[run.status]:
         raise InvalidTransition(_("Run %(id)s is %(status)s and cannot become %(new)s.", id=run.id,
-                                  status=run.status.value, new=to.value))
+                                  status=run_status_label(run.status), new=run_status_label(to)))
     run.status = to
     if to not in ACTIVE_RUN_STATES:
         run.active = None
@@ -130,7 +132,7 @@ def request_cancel(run_id: int, user_id: int | None) -> ForecastRun:
             add_log(run.id, "cancel requested")
     else:
         raise InvalidTransition(_("Run %(id)s is %(status)s; only a queued or running run can be cancelled.",
-                                  id=run.id, status=run.status.value))
+                                  id=run.id, status=run_status_label(run.status)))
     audit.record(user_id, "forecast.run_cancel", run)
     session().flush()
     return run

@@ -10,6 +10,7 @@ from flask_babel import gettext as _
 from stockpile import audit
 from stockpile.db import local_today, session, utcnow
 from stockpile.errors import FieldErrors, InvalidTransition, NotFound
+from stockpile.forecast.labels import delivery_status_label
 from stockpile.forecast.models import DELIVERY_TRANSITIONS, DeliveryStatus, ExpectedDelivery
 from stockpile.reference.models import Item
 
@@ -52,7 +53,7 @@ def close_delivery(delivery_id: int, status: DeliveryStatus, user_id: int | None
     delivery = get_delivery(delivery_id)
     if status not in DELIVERY_TRANSITIONS[delivery.status]:
         raise InvalidTransition(_("This delivery is %(status)s and cannot become %(new)s.",
-                                  status=delivery.status.value, new=status.value))
+                                  status=delivery_status_label(delivery.status), new=delivery_status_label(status)))
     old = delivery.status
     delivery.status = status
     delivery.closed_at = utcnow()

@@ -20,6 +20,7 @@ from stockpile.forecast import flag_history, forms, queries, runs, services, wor
 from stockpile.forecast.chart import HISTORY_SHOWN_DAYS, chart_rows, chart_svg_data_uri
 from stockpile.forecast.demand import daily_demand
 from stockpile.forecast.flags import RULE, change_label, event_label, explain, level_label
+from stockpile.forecast.labels import delivery_status_label, run_status_label, run_trigger_label
 from stockpile.forecast.models import DeliveryStatus, FlagLevel, RunStatus, RunTrigger
 from stockpile.forecast.outlook import ItemOutlook, item_outlook, outlooks
 from stockpile.forecast.projection import PATHS
@@ -35,7 +36,8 @@ DELIVERY_KEEPERS = (Role.LOGISTICS, Role.ADMIN)
 @bp.app_context_processor
 def _helpers() -> dict[str, Any]:
     return {"level_label": level_label, "change_label": change_label, "explain": explain, "words": words,
-            "event_label": event_label, "rule": RULE, "paths": PATHS}
+            "event_label": event_label, "rule": RULE, "paths": PATHS, "run_status_label": run_status_label,
+            "run_trigger_label": run_trigger_label}
 
 
 @bp.route("/")
@@ -176,7 +178,7 @@ def new_delivery() -> Response | tuple[str, int]:
 def close_delivery(delivery_id: int, status: str) -> Response:
     """Mark a delivery received or cancelled."""
     services.close_delivery(delivery_id, DeliveryStatus(status), signed_in_user().id)
-    flash(_("Delivery marked %(status)s.", status=status), "success")
+    flash(_("Delivery marked %(status)s.", status=delivery_status_label(DeliveryStatus(status))), "success")
     return redirect(url_for("forecast.list_deliveries"))
 
 

@@ -10,9 +10,10 @@ from sqlalchemy import Exists, and_, exists, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
+from stockpile import formats
 from stockpile.db import session, table_of, unnest_insert
 from stockpile.errors import Conflict
-from stockpile.inventory.models import Lot, QualityStatus, StockBalance
+from stockpile.inventory.models import Lot, QualityStatus, StockBalance, label
 from stockpile.reference.models import Warehouse
 
 
@@ -87,8 +88,8 @@ def release_reservation(lot: Lot, warehouse_id: int, quantity: int) -> None:
         .execution_options(synchronize_session=False)
     )
     if result.rowcount != 1:  # type: ignore[attr-defined]
-        raise Conflict(_("Cannot release %(qty)d units of lot %(lot)s: fewer are reserved.",
-                         qty=quantity, lot=lot.lot_number))
+        raise Conflict(_("Cannot release %(qty)s units of lot %(lot)s: fewer are reserved.",
+                         qty=formats.number(quantity), lot=lot.lot_number))
 
 
 def _lot_usable(lot_id: int, day: dt.date) -> Exists:
@@ -104,18 +105,18 @@ def _shortage(lot: Lot, warehouse_id: int, quantity: int, usable_on: dt.date | N
     where = warehouse.code if warehouse else str(warehouse_id)
     if usable_on is not None and lot.quality_status is not QualityStatus.RELEASED:
         return Conflict(_("Lot %(lot)s is %(status)s; only released stock can be used.",
-                          lot=lot.lot_number, status=lot.quality_status.value))
+                          lot=lot.lot_number, status=label(lot.quality_status)))
     if usable_on is not None and lot.expiry_date < usable_on:
-        return Conflict(_("Lot %(lot)s expired on %(date)s.", lot=lot.lot_number, date=lot.expiry_date.isoformat()))
+        return Conflict(_("Lot %(lot)s expired on %(date)s.", lot=lot.lot_number, date=formats.date(lot.expiry_date)))
     balance = session().scalar(
         select(StockBalance).where(StockBalance.lot_id == lot.id, StockBalance.warehouse_id == warehouse_id)
         .execution_options(populate_existing=True)
     )
     free = balance.free if balance else 0
     return Conflict(
-        _("Only %(free)d of %(qty)d units free in lot %(lot)s at %(wh)s.",
-          free=free, qty=quantity, lot=lot.lot_number, wh=where),
-        {"quantity": [_("Only %(free)d units free.", free=free)]},
+        _("Only %(free)s of %(qty)s units free in lot %(lot)s at %(wh)s.",
+          free=formats.number(free), qty=formats.number(quantity), lot=lot.lot_number, wh=where),
+        {"quantity": [_("Only %(free)s units free.", free=formats.number(free))]},
     )
 
 

@@ -7,7 +7,7 @@ from contextlib import contextmanager
 from typing import Any
 
 from flask import Blueprint, current_app, flash, redirect, request, url_for
-from flask_babel import get_locale
+from flask_babel import get_locale, ngettext
 from flask_babel import gettext as _
 from flask_wtf import FlaskForm
 from sqlalchemy import select
@@ -20,7 +20,7 @@ from stockpile.db import commit_before_long_work, session
 from stockpile.errors import DomainError, FieldErrors
 from stockpile.inventory import bulk_receipts, forms, receipt_import, services
 from stockpile.inventory.booking import book_movement
-from stockpile.inventory.models import MovementType, QualityStatus
+from stockpile.inventory.models import MovementType, QualityStatus, label
 from stockpile.reference.models import Item, Warehouse
 from stockpile.web import sheets
 from stockpile.web.forms import Attempt, attempt, render_form, show_errors
@@ -100,7 +100,8 @@ def change_status(lot_id: int) -> Response | tuple[str, int]:
             services.change_lot_status(lot_id=lot.id, status=QualityStatus(form.status.data), reason=form.reason.data,
                                        user_id=signed_in_user().id)
         if outcome.succeeded:
-            flash(_("Lot %(lot)s is now %(status)s.", lot=lot.lot_number, status=form.status.data), "success")
+            status = label(QualityStatus(form.status.data))
+            flash(_("Lot %(lot)s is now %(status)s.", lot=lot.lot_number, status=status), "success")
             return redirect(url_for("inventory.lot", lot_id=lot.id))
     return render_form("inventory/form.html", form, title=_("Quality status of lot %(lot)s", lot=lot.lot_number),
                        submit=_("Change status"))
@@ -137,7 +138,8 @@ def import_receipts() -> Response | tuple[str, int]:
             read = receipt_import.read_receipts(form.file.data.stream, current_app.config["IMPORT_MAX_ROWS"])
             record = bulk_receipts.import_file(read, form.file.data.filename or "", user_id)
         if outcome.error is None:
-            flash(_("Imported %(n)d receipts (import %(id)d).", n=record.rows, id=record.id), "success")
+            flash(ngettext("Imported %(num)d receipt (import %(id)d).", "Imported %(num)d receipts (import %(id)d).",
+                           record.rows, id=record.id), "success")
             return redirect(url_for("inventory.ledger", type="receipt"))
         show_errors(form, outcome.error)
         form.form_errors = [outcome.error.message]

@@ -12,12 +12,11 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
-from flask_babel import format_datetime
 from flask_babel import gettext as _
 from sqlalchemy import insert, select, text, tuple_
 from sqlalchemy.exc import IntegrityError
 
-from stockpile import audit
+from stockpile import audit, formats
 from stockpile.db import Base, local_today, session, table_of, unnest_insert, utcnow
 from stockpile.errors import Conflict, FieldErrors
 from stockpile.inventory import balances
@@ -114,7 +113,7 @@ def _earlier_imports(read: ReadFile) -> list[RowError]:
 
 
 def _when(at: dt.datetime) -> str:
-    return str(format_datetime(at, "short"))
+    return formats.datetime(at)
 
 
 def _plan_lots(receipts: list[ReceiptLine], items: dict[str, tuple[int, bool]]) -> tuple[LotPlan, list[RowError]]:

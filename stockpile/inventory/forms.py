@@ -3,17 +3,17 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
-from wtforms import DateField, Form, IntegerField, SelectField, StringField, TextAreaField
+from wtforms import DateField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
-from stockpile.inventory.models import MovementType, QualityStatus
+from stockpile.inventory.models import MovementType, QualityStatus, label
+from stockpile.web.form_base import FlaskForm, Form
 
-STATUS_CHOICES = [SelectChoice(s.value, s.value) for s in QualityStatus]
-RECEIVABLE_CHOICES = [SelectChoice(s.value, s.value) for s in (QualityStatus.QUARANTINE, QualityStatus.RELEASED,
-                                                   QualityStatus.BLOCKED)]
+STATUS_CHOICES = [SelectChoice(s.value, label(s)) for s in QualityStatus]
+RECEIVABLE_CHOICES = [SelectChoice(s.value, label(s)) for s in (QualityStatus.QUARANTINE, QualityStatus.RELEASED,
+                                                      QualityStatus.BLOCKED)]
 
 
 def quantity_field() -> IntegerField:
@@ -70,7 +70,7 @@ class LedgerFilterForm(Form):
     item_id = SelectField(_l("Item"), coerce=int, choices=[], validators=[Optional()])
     warehouse_id = SelectField(_l("Warehouse"), coerce=int, choices=[], validators=[Optional()])
     type = SelectField(_l("Type"), validators=[Optional()],
-                       choices=[SelectChoice("", ""), *(SelectChoice(t.value, t.value) for t in MovementType)])
+                       choices=[SelectChoice("", _l("all")), *(SelectChoice(t.value, label(t)) for t in MovementType)])
     since = DateField(_l("From"), validators=[Optional()])
     until = DateField(_l("Until"), validators=[Optional()])
 

@@ -191,6 +191,6 @@ def _labels() -> dict[str, object]:
     }
 
 
-def label(value: QualityStatus | MovementType | None) -> object:
+def label(value: QualityStatus | MovementType | str | None) -> object:
     """A status or movement type in the user's language."""
-    return "" if value is None else _labels().get(value, value.value)
+    return "" if value is None else _labels().get(value, str(value))

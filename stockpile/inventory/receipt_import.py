@@ -19,6 +19,7 @@ from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
 from marshmallow import Schema, ValidationError
 
+from stockpile import formats
 from stockpile.errors import DomainError
 from stockpile.inventory.models import QualityStatus
 from stockpile.inventory.schemas import ReceiptLineIn
@@ -117,7 +118,8 @@ def read_receipts(stream: IO[bytes], max_rows: int) -> ReadFile:
     for count, line in enumerate(sheet.lines, start=1):
         if count > max_rows:
             raise ImportRefused([RowError(line.number, "row", _(
-                "The file holds more than %(n)d receipts; split it into files of at most %(n)d lines.", n=max_rows))])
+                "The file holds more than %(n)s receipts; split it into files of at most %(n)s lines.",
+                n=formats.number(max_rows)))])
         receipt, problems = check_line(line, schema)
         read.codes.append((line.number, _text(line.cells.get("item_code")).upper(),
                            _text(line.cells.get("warehouse_code")).upper()))

@@ -9,7 +9,7 @@ from flask_babel import gettext as _
 from marshmallow import RAISE, Schema, ValidationError, fields, validate, validates_schema
 
 from stockpile.api import MAX_ID
-from stockpile.inventory.models import MovementType, QualityStatus
+from stockpile.inventory.models import MovementType, QualityStatus, label
 
 
 def an_id(required: bool = False, strict: bool = True) -> fields.Integer:
@@ -72,9 +72,9 @@ class MovementIn(Strict):
         errors: dict[str, list[str]] = {}
         for name in needed_fields(kind, data):
             if data.get(name) is None:
-                errors[name] = [_("Required for a %(type)s.", type=kind.value)]
+                errors[name] = [_("Required for a %(type)s.", type=label(kind))]
         for name in unused_fields(kind, data):
-            errors[name] = [_("Not used for a %(type)s.", type=kind.value)]
+            errors[name] = [_("Not used for a %(type)s.", type=label(kind))]
         if errors:
             raise ValidationError(errors)
 

@@ -12,7 +12,7 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from stockpile import audit
+from stockpile import audit, formats
 from stockpile.db import local_today, session, utcnow
 from stockpile.errors import Conflict, FieldErrors, InvalidTransition, NotFound
 from stockpile.inventory import balances, hooks
@@ -23,6 +23,7 @@ from stockpile.inventory.models import (
     MovementType,
     QualityStatus,
     StockMovement,
+    label,
 )
 from stockpile.inventory.validation import active_item, active_warehouse, check_new_lot, check_quantity, check_reason
 from stockpile.reference.models import Item
@@ -175,10 +176,10 @@ def change_lot_status(*, lot_id: int, status: QualityStatus, reason: str, user_i
     lot = get_lot(lot_id)
     if status not in STATUS_TRANSITIONS[lot.quality_status]:
         raise InvalidTransition(_("Lot %(lot)s is %(current)s and cannot become %(new)s.",
-                                  lot=lot.lot_number, current=lot.quality_status.value, new=status.value))
+                                  lot=lot.lot_number, current=label(lot.quality_status), new=label(status)))
     if status is QualityStatus.RELEASED and lot.expiry_date < local_today():
         raise Conflict(_("Lot %(lot)s expired on %(date)s and cannot be released.",
-                         lot=lot.lot_number, date=lot.expiry_date.isoformat()))
+                         lot=lot.lot_number, date=formats.date(lot.expiry_date)))
     _set_status(lot, status, reason, user_id)
     return lot
 
@@ -191,7 +192,7 @@ def mark_expired_lots(today: dt.date | None = None) -> list[Lot]:
                           Lot.quality_status != QualityStatus.RECALLED)
     ).all()
     for lot in lots:
-        _set_status(lot, QualityStatus.EXPIRED, _("Past its expiry date %(date)s.", date=lot.expiry_date.isoformat()),
+        _set_status(lot, QualityStatus.EXPIRED, _("Past its expiry date %(date)s.", date=formats.date(lot.expiry_date)),
                     None)
     return list(lots)
 
@@ -214,8 +215,9 @@ def _find_or_create_lot(item: Item, lot_number: str, supplier: str, expiry_date:
                                              Lot.lot_number == lot_number))
     if lot is not None:
         if lot.expiry_date != expiry_date:
-            raise FieldErrors.one("expiry_date", _("Lot %(lot)s of %(supplier)s expires on %(date)s, not on this date.",
-                                                   lot=lot_number, supplier=supplier, date=lot.expiry_date.isoformat()))
+            raise FieldErrors.one("expiry_date", _(
+                "Lot %(lot)s of %(supplier)s expires on %(date)s, not on this date.",
+                lot=lot_number, supplier=supplier, date=formats.date(lot.expiry_date)))
         return lot
     check_new_lot(lot_number, supplier, expiry_date, manufacture_date, status)
     lot = Lot(item_id=item.id, lot_number=lot_number, supplier=supplier, expiry_date=expiry_date,
@@ -273,6 +275,6 @@ def _by_key(key: str) -> StockMovement | None:
 
 def _replay(existing: StockMovement, kind: MovementType) -> StockMovement:
     if existing.type is not kind:
-        raise Conflict(_("Idempotency key already used for a %(type)s booking.", type=existing.type.value),
+        raise Conflict(_("Idempotency key already used for a %(type)s booking.", type=label(existing.type)),
                        {"idempotency_key": [_("Already used for another booking.")]})
     return existing

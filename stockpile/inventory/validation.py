@@ -6,6 +6,7 @@ import datetime as dt
 
 from flask_babel import gettext as _
 
+from stockpile import formats
 from stockpile.db import local_today, session
 from stockpile.errors import FieldErrors
 from stockpile.inventory.models import QualityStatus
@@ -62,9 +63,9 @@ def check_new_lot(lot_number: str, supplier: str, expiry: dt.date, manufactured:
         errors["supplier"] = [_("Give the supplier.")]
     if manufactured is not None and expiry < manufactured:
         errors["expiry_date"] = [_("The expiry date %(exp)s is before the manufacture date %(man)s.",
-                                   exp=expiry.isoformat(), man=manufactured.isoformat())]
+                                   exp=formats.date(expiry), man=formats.date(manufactured))]
     elif expiry < local_today():
-        errors["expiry_date"] = [_("The expiry date %(exp)s has passed.", exp=expiry.isoformat())]
+        errors["expiry_date"] = [_("The expiry date %(exp)s has passed.", exp=formats.date(expiry))]
     if manufactured is not None and manufactured > local_today():
         errors["manufacture_date"] = [_("The manufacture date lies in the future.")]
     if status not in RECEIVABLE_STATUSES:

@@ -131,9 +131,9 @@ def _count(stmt: Any) -> int:
 def _ledger_filters() -> tuple[LedgerFilterForm, dict[str, Any]]:
     """The filter form from the query string and the filters it gives; invalid filters are ignored."""
     form = LedgerFilterForm(request.args)
-    form.item_id.choices = [SelectChoice(0, ""), *(SelectChoice(i.id, i.code) for i in
+    form.item_id.choices = [SelectChoice(0, _l("all")), *(SelectChoice(i.id, i.code) for i in
                                                      session().scalars(select(Item).order_by(Item.code)))]
-    form.warehouse_id.choices = [SelectChoice(0, ""), *(SelectChoice(w.id, w.code) for w in
+    form.warehouse_id.choices = [SelectChoice(0, _l("all")), *(SelectChoice(w.id, w.code) for w in
                                                           session().scalars(select(Warehouse).order_by(Warehouse.code)))]
     form.validate()
     since, until = queries.local_day_range(form.since.data if not form.since.errors else None,

@@ -8,13 +8,14 @@ from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import select
 
-from stockpile import audit
+from stockpile import audit, formats
 from stockpile.auth.models import User
 from stockpile.db import local_today, session, utcnow
 from stockpile.errors import Conflict, FieldErrors
 from stockpile.inventory import balances, hooks
 from stockpile.inventory import services as inventory
 from stockpile.inventory.models import Lot, StockMovement
+from stockpile.inventory.models import label as inventory_label
 from stockpile.inventory.queries import PickProposal, propose_picks
 from stockpile.inventory.validation import MAX_QUANTITY
 from stockpile.reference.models import Item
@@ -57,8 +58,8 @@ def _validated(request: SupplyRequest, decisions: Decisions) -> dict[int, int]:
         if isinstance(quantity, bool) or not isinstance(quantity, int) or not 0 <= quantity <= MAX_QUANTITY:
             errors[key] = [_("Enter the quantity approved (0 or more).")]
         elif quantity > line.quantity_requested:
-            errors[key] = [_("%(qty)d is more than the %(asked)d requested.", qty=quantity,
-                             asked=line.quantity_requested)]
+            errors[key] = [_("%(qty)s is more than the %(asked)s requested.", qty=formats.number(quantity),
+                             asked=formats.number(line.quantity_requested))]
         elif quantity < line.quantity_requested and not note.strip():
             errors[key] = [_("Say why less than requested is approved.")]
         else:
@@ -80,9 +81,10 @@ def _approve_line(request: SupplyRequest, line: RequestLine, quantity: int, note
     free = allocations.free_for_process(line.item_id, request.essential_process_id)
     if quantity > free:
         raise Conflict(
-            _("Only %(free)d of %(qty)d units of %(item)s are free for %(process)s.", free=free, qty=quantity,
+            _("Only %(free)s of %(qty)s units of %(item)s are free for %(process)s.", free=formats.number(free),
+              qty=formats.number(quantity),
               item=line.item.code, process=request.essential_process.code),
-            {f"line-{line.id}": [_("Only %(free)d units free.", free=free)]},
+            {f"line-{line.id}": [_("Only %(free)s units free.", free=formats.number(free))]},
         )
     if quantity:
         _reserve(line, quantity, request.number)
@@ -97,9 +99,9 @@ def _reserve(line: RequestLine, quantity: int, number: str) -> None:
     proposal = propose_picks(line.item_id, quantity, min_shelf_life_days=min_days)
     if proposal.shortfall:
         raise Conflict(
-            _("Only %(got)d of %(qty)d units of %(item)s are in lots usable for at least %(days)d more days.",
-              got=proposal.covered, qty=quantity, item=line.item.code, days=min_days),
-            {f"line-{line.id}": [_("Only %(got)d units in usable lots.", got=proposal.covered)]},
+            _("Only %(got)s of %(qty)s units of %(item)s are in lots usable for at least %(days)d more days.",
+              got=formats.number(proposal.covered), qty=formats.number(quantity), item=line.item.code, days=min_days),
+            {f"line-{line.id}": [_("Only %(got)s units in usable lots.", got=formats.number(proposal.covered))]},
         )
     _reserve_proposal(line, proposal)
 
@@ -178,7 +180,7 @@ def _move_reservation(reservation: LineReservation, lot: Lot, user_id: int | Non
         line.quantity_approved = (line.quantity_approved or 0) - proposal.shortfall
         line.approval_note = "; ".join(filter(None, [line.approval_note, _(
             "%(n)d units lost with lot %(lot)s (%(status)s) and not replaced.",
-            n=proposal.shortfall, lot=lot.lot_number, status=lot.quality_status.value)]))
+            n=proposal.shortfall, lot=lot.lot_number, status=inventory_label(lot.quality_status))]))
         given_back = min(proposal.shortfall, line.quantity_from_allocation)
         allocations.give_back_to_allocation(line.request.essential_process_id, line.item_id, given_back)
         line.quantity_from_allocation -= given_back

@@ -7,6 +7,7 @@ from typing import Any
 from flask import url_for
 from flask_babel import lazy_gettext as _l
 
+from stockpile import formats
 from stockpile.auth.models import Role, User
 from stockpile.requests import queries
 from stockpile.requests.review_views import bp as review_bp
@@ -24,7 +25,7 @@ def _open_panel(user: User) -> Panel:
 
 def _review_panel(_user: User) -> Panel:
     queue = queries.review_queue()
-    rows: list[tuple[Any, Any]] = [(r.number, f"{r.essential_process.code} · {r.needed_by.isoformat()}")
+    rows: list[tuple[Any, Any]] = [(r.number, f"{r.essential_process.code} · {formats.date(r.needed_by)}")
                                    for r in queue[:8]]
     return Panel(_l("Waiting for review"), rows=rows, empty=_l("Nothing waits for review."),
                  link=(url_for("review.queue"), _l("Review queue")))

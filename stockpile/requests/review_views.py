@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from sqlalchemy import select
 from werkzeug.wrappers import Response as WerkzeugResponse
 from wtforms.fields.choices import SelectChoice
@@ -91,7 +92,7 @@ def rationing(item_id: int) -> ViewResult:
         if outcome.error is not None:
             errors = {"form": [outcome.error.message, *[m for ms in outcome.error.errors.values() for m in ms]]}
         else:
-            flash(_("%(n)d requests decided.", n=len(decided)), "success")
+            flash(ngettext("%(num)d request decided.", "%(num)d requests decided.", len(decided)), "success")
             return redirect(url_for("review.queue"))
     return render_template("requests/rationing.html", proposal=proposal, form=form, errors=errors,
                            values=request.form), 422 if errors else 200

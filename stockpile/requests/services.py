@@ -12,7 +12,7 @@ from typing import Any
 from flask_babel import gettext as _
 from sqlalchemy import select
 
-from stockpile import audit
+from stockpile import audit, formats
 from stockpile.auth.models import Role, User
 from stockpile.db import local_today, session, utcnow
 from stockpile.errors import Conflict, FieldErrors, Forbidden
@@ -20,7 +20,7 @@ from stockpile.inventory.validation import MAX_QUANTITY, check_quantity
 from stockpile.reference.models import EssentialProcess, Item, Warehouse
 from stockpile.requests.allocations import usable_free
 from stockpile.requests.models import RequestLine, RequestState, SupplyRequest
-from stockpile.requests.workflow import transition_to
+from stockpile.requests.workflow import STATE_LABELS, transition_to
 
 S = RequestState
 
@@ -59,7 +59,7 @@ def update_draft(request: SupplyRequest, user: User, data: DraftData) -> SupplyR
     _own_region(request, user)
     if request.state is not S.DRAFT:
         raise FieldErrors.one("state", _("Only a draft can be edited; this request is %(state)s.",
-                                         state=request.state.value))
+                                         state=STATE_LABELS[request.state]))
     _validate(data)
     _apply(request, data)
     session().flush()
@@ -115,8 +115,8 @@ def confirm_receipt(request: SupplyRequest, user: User, received: dict[int, tupl
         if isinstance(quantity, bool) or not isinstance(quantity, int) or not 0 <= quantity <= MAX_QUANTITY:
             errors[key] = [_("Enter the number of units received (0 or more).")]
         elif quantity != line.quantity_issued and not note.strip():
-            errors[key] = [_("%(got)d received but %(sent)d sent: add a note on the difference.",
-                             got=quantity, sent=line.quantity_issued)]
+            errors[key] = [_("%(got)s received but %(sent)s sent: add a note on the difference.",
+                             got=formats.number(quantity), sent=formats.number(line.quantity_issued))]
     if errors:
         raise FieldErrors(errors)
     transition_to(request, S.DELIVERED, user.id)

@@ -1,18 +1,46 @@
-"""Language and time zone: English first, Dutch to follow; times shown in Europe/Amsterdam."""
+"""Language and formats: Dutch or English as the user chose or the browser asks; times in Europe/Amsterdam.
+
+The language is, in this order: the signed-in user's own choice, the choice made in this browser before signing
+in, the browser's Accept-Language, the default (English). Numbers, dates and times reach the pages through the
+filters registered here, so every page writes them the same way for the language it is rendered in.
+"""
 
 from __future__ import annotations
 
-import datetime as dt
+from typing import Any
 
-from flask import Flask, current_app, has_request_context, request
-from flask_babel import format_date, format_datetime
+from flask import Flask, current_app, g, has_request_context, request, session
+from flask_babel import get_locale
+
+from stockpile import formats
+
+# The session key that holds a language chosen while nobody is signed in (on the sign-in page).
+SESSION_KEY = "locale"
+# Each language offered, in its own words: the switch names the language it switches to.
+LANGUAGE_NAMES = {"nl": "Nederlands", "en": "English"}
+
+
+def offered_languages() -> list[str]:
+    """The languages the service speaks, from the configuration."""
+    return [str(code) for code in current_app.config["LANGUAGES"]]
+
+
+def _user_choice() -> str | None:
+    # Only what is already loaded: the error page of a failing database must not ask the database again, and an
+    # expired attribute (after a failed flush) would. SQLAlchemy keeps loaded attributes in the instance's __dict__.
+    user = g.get("_login_user")
+    return vars(user).get("locale") if user is not None and hasattr(user, "__dict__") else None
 
 
 def select_locale() -> str | None:
-    """The best of the configured languages for the browser's Accept-Language."""
+    """The language of this request: the user's choice, this browser's choice, or the browser's preference."""
+    offered = offered_languages()
     if not has_request_context():
         return str(current_app.config["BABEL_DEFAULT_LOCALE"])
-    return request.accept_languages.best_match(current_app.config["LANGUAGES"]) or "en"
+    for choice in (_user_choice(), session.get(SESSION_KEY)):
+        if choice in offered:
+            return str(choice)
+    return request.accept_languages.best_match(offered) or str(current_app.config["BABEL_DEFAULT_LOCALE"])
 
 
 def select_timezone() -> str:
@@ -20,17 +48,21 @@ def select_timezone() -> str:
     return str(current_app.config["BABEL_DEFAULT_TIMEZONE"])
 
 
-def local_datetime(value: dt.datetime | None) -> str:
-    """A stored UTC time as Amsterdam time, for templates."""
-    return "" if value is None else str(format_datetime(value, "yyyy-MM-dd HH:mm"))
+def html_lang() -> str:
+    """The language the page is rendered in, as an HTML lang attribute (nl, en)."""
+    locale = get_locale()
+    return "en" if locale is None else str(locale).replace("_", "-")
 
 
-def local_date(value: dt.date | None) -> str:
-    """A date for templates."""
-    return "" if value is None else str(format_date(value, "yyyy-MM-dd"))
+def template_helpers() -> dict[str, Any]:
+    """The language helpers every template may use."""
+    return {"html_lang": html_lang, "language_names": LANGUAGE_NAMES, "offered_languages": offered_languages}
 
 
 def init_app(app: Flask) -> None:
-    """Register the template filters."""
-    app.add_template_filter(local_datetime, "datetime")
-    app.add_template_filter(local_date, "date")
+    """Register the one set of format filters and the language helpers."""
+    app.add_template_filter(formats.number, "number")
+    app.add_template_filter(formats.share, "share")
+    app.add_template_filter(formats.date, "date")
+    app.add_template_filter(formats.datetime, "datetime")
+    app.context_processor(template_helpers)

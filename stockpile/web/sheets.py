@@ -20,13 +20,13 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any
 
 from flask import Response, current_app, stream_with_context
-from flask_babel import format_number
 from flask_babel import gettext as _
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
+from stockpile import formats
 from stockpile.errors import DomainError
 
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
@@ -123,7 +123,7 @@ def download(filename: str, fmt: str, header: Sequence[str], rows: Callable[[], 
     if fmt == "xlsx" and count is not None and (rows_wanted := count()) > limit:
         raise ExportTooLarge(_("%(n)s rows are more than an Excel file can be made of here (at most %(max)s). Narrow "
                                "the filters, or download the CSV, which has no such limit.",
-                               n=format_number(rows_wanted), max=format_number(limit)))
+                               n=formats.number(rows_wanted), max=formats.number(limit)))
     if fmt == "xlsx":
         body: Iterator[Any] = stream_with_context(xlsx_chunks(filename, header, _lazy(rows)))
     else:

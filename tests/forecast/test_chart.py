@@ -11,6 +11,7 @@ import sys
 import xml.etree.ElementTree as ET
 
 import pytest
+from babel.dates import format_date
 
 from stockpile.db import local_today
 from stockpile.forecast import runner
@@ -77,7 +78,7 @@ def test_the_table_below_the_chart_has_the_projections_numbers(outlook, as_role,
     assert image is not None
     assert "Projected stock" in base64.b64decode(image.group(1)).decode()
     first = rows[0]
-    assert f"<td>{first.day.isoformat()}</td>" in page
+    assert f"<td>{format_date(first.day, 'medium', locale='en')}</td>" in page
     assert f"{first.central:,.0f}" in page
 
 

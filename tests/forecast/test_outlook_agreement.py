@@ -7,6 +7,7 @@ import datetime as dt
 from html.parser import HTMLParser
 
 import pytest
+from babel.dates import format_date
 from sqlalchemy import func, select
 
 from stockpile.db import local_today
@@ -56,7 +57,8 @@ def percent(p: float) -> str:
 
 
 def date_text(value) -> str:
-    return value or "—"
+    """An API date as the English pages write it (Dec 19, 2026)."""
+    return format_date(dt.date.fromisoformat(value), "medium", locale="en") if value else "—"
 
 
 @pytest.fixture

@@ -58,6 +58,11 @@ def problems(response) -> list[tuple[int, str, str]]:
     return found
 
 
+def english_date(day: dt.date) -> str:
+    """A date as the English pages write it (Dec 2, 2026)."""
+    return f"{day:%b} {day.day}, {day.year}"
+
+
 def counts(db):
     return (db.scalar(select(func.count()).select_from(StockMovement)),
             db.scalar(select(func.count()).select_from(Lot)),
@@ -158,7 +163,7 @@ def test_lot_rules_are_those_of_a_single_receipt(as_role, db, stock) -> None:
     response = upload(as_role("logistics"), data)
     assert problems(response) == [
         (2, "expiry_date", f"Lot L-2291 of Acme expires on {known.expiry_date.isoformat()}, not on this date."),
-        (3, "expiry_date", f"The expiry date {(local_today() - dt.timedelta(days=1)).isoformat()} has passed."),
+        (3, "expiry_date", f"The expiry date {english_date(local_today() - dt.timedelta(days=1))} has passed."),
         (5, "expiry_date", "Line 4 gives lot L-TWICE another expiry date."),
         (6, "quality_status", "Stock is received as quarantine, released or blocked."),
     ]

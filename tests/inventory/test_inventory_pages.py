@@ -164,3 +164,11 @@ def test_ledger_filters_page_and_exports_parse_back(as_role, db, stock) -> None:
     stock_rows = list(csv.DictReader(io.StringIO(client.get("/inventory/stock.csv").data.decode())))
     [mine] = [r for r in stock_rows if r["item_code"] == item.code]
     assert (int(mine["on_hand"]), int(mine["usable"])) == (500, 500)
+
+
+def test_the_ledger_filters_offer_all_in_words_never_zero(as_role, db) -> None:
+    factories.item(code="FFP2-ALL")
+    page = as_role("logistics").get("/inventory/ledger", headers={"Accept-Language": "nl"})
+    assert page.text.count('<option value="0">alle</option>') == 2  # item and warehouse
+    assert '<option value="">alle</option>' in page.text  # type
+    assert ">0</option>" not in page.text

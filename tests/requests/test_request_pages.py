@@ -192,8 +192,8 @@ def test_stock_overview_shows_allocated_reserved_and_free(as_role, db, stock) ->
     page = as_role("logistics").get("/inventory/stock")
     row = next(line for line in page.text.split("<tr>") if "FFP2-P" in line)
     cells = re.findall(r"<td>([^<]*)</td>", row)
-    assert "1000 piece" in cells  # on hand
-    assert cells[-5:-1] == ["1000", "300", "700", "0"]  # free, allocated, free beyond allocations, not usable
+    assert "1,000 piece" in cells  # on hand, grouped as English writes it
+    assert cells[-5:-1] == ["1,000", "300", "700", "0"]  # free, allocated, free beyond allocations, not usable
 
 
 def test_rationing_never_decides_a_request_the_reviewer_did_not_see(as_role, db, stock) -> None:
