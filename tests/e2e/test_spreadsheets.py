@@ -105,3 +105,25 @@ def test_the_import_page_fits_a_phone(clerk: Page, screenshots: Path) -> None:
     width = page.evaluate("document.documentElement.scrollWidth")
     assert width <= 390, f"the page scrolls sideways: {width} px"
     page.screenshot(path=str(screenshots / "7-import-on-a-phone.png"), full_page=True)
+
+
+def test_the_import_page_speaks_dutch_to_a_dutch_browser(browser: Any, live_server: str, screenshots: Path) -> None:
+    context = browser.new_context(base_url=live_server, locale="nl-NL", viewport={"width": 1280, "height": 900})
+    context.set_default_timeout(15_000)
+    page = context.new_page()
+    try:
+        page.goto("/")
+        page.get_by_label("E-mailadres").fill("logistics@stockpile.example")
+        page.get_by_label("Wachtwoord").fill("demo-logistics-password")
+        page.get_by_role("button", name="Inloggen").click()
+        page.goto("/inventory/import")
+        expect(page.get_by_role("heading", name="Ontvangsten importeren")).to_be_visible()
+        expect(page.get_by_role("link", name="sjabloon voor Excel (XLSX)")).to_be_visible()
+        page.get_by_label("CSV- of XLSX-bestand").set_input_files(
+            {"name": "fout.csv", "mimeType": "text/csv", "buffer": b"item_code;lot_number\r\nFFP2-CUP;X\r\n"})
+        page.get_by_role("button", name="Importeren").click()
+        expect(page.get_by_role("heading", name="Problemen, regel voor regel")).to_be_visible()
+        expect(page.get_by_text("Kolom ontbreekt.").first).to_be_visible()
+        page.screenshot(path=str(screenshots / "8-import-in-dutch.png"), full_page=True)
+    finally:
+        context.close()
