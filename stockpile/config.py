@@ -30,6 +30,11 @@ DEFAULTS: dict[str, Any] = {
     "REMEMBER_COOKIE_DURATION": 0,
     "SQLITE_BUSY_TIMEOUT_SECONDS": 30,
     "PAGE_SIZE": 50,
+    # Lines one receipts file may hold: a longer file is refused whole, with this number in the message.
+    "IMPORT_MAX_ROWS": 10_000,
+    # Rows an XLSX export may have: openpyxl builds about 7,000 rows a second on one core before the first byte
+    # goes out, so a longer one would outlast the worker's timeout. CSV exports stream and have no limit.
+    "XLSX_EXPORT_MAX_ROWS": 50_000,
     # "development" relaxes what needs HTTPS (Secure cookies); anything else is treated as production.
     "ENV_NAME": "production",
     # Failed sign-ins allowed per account and per address within the window before sign-in is refused.

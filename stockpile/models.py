@@ -13,7 +13,14 @@ from stockpile.forecast.models import (
     ForecastSeries,
     RunLogLine,
 )
-from stockpile.inventory.models import Lot, LotStatusEvent, StockBalance, StockMovement
+from stockpile.inventory.models import (
+    ImportedRow,
+    Lot,
+    LotStatusEvent,
+    ReceiptImport,
+    StockBalance,
+    StockMovement,
+)
 from stockpile.ops.leases import Lease
 from stockpile.reference.models import EssentialProcess, Item, Region, Warehouse
 from stockpile.requests.models import (
@@ -40,11 +47,13 @@ __all__ = [
     "ForecastPoint",
     "ForecastRun",
     "ForecastSeries",
+    "ImportedRow",
     "Item",
     "Lease",
     "LineReservation",
     "Lot",
     "LotStatusEvent",
+    "ReceiptImport",
     "Region",
     "RequestLine",
     "RequestTransition",

@@ -38,6 +38,9 @@ class IsolatedClient(FlaskClient):
     """
 
     def open(self, *args: Any, **kwargs: Any) -> Any:
+        # Buffered: a streamed body (a file download) is read inside the request's own context, as a server does.
+        kwargs.setdefault("buffered", True)
+
         def run() -> Any:
             _cv_app.set(None)  # type: ignore[arg-type]
             return FlaskClient.open(self, *args, **kwargs)

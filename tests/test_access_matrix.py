@@ -29,7 +29,7 @@ POST /admin/<slug>/new                    admin
 GET  /account/password                     ALL
 POST /account/password                     ALL
 GET  /admin/audit                         admin
-GET  /admin/audit/export.csv              admin
+GET  /admin/audit/export.<fmt>            admin
 GET  /admin/users                         admin
 GET  /admin/users/<id>                    admin
 POST /admin/users/<id>                    admin
@@ -106,18 +106,20 @@ GET  /health                              public
 GET  /inventory/book/<kind>               BOOK
 POST /inventory/book/<kind>               BOOK
 GET  /inventory/expiring                  READ_STOCK
+GET  /inventory/expiring.<fmt>            READ_STOCK
 GET  /inventory/import                    BOOK
 POST /inventory/import                    BOOK
+GET  /inventory/import/template.<fmt>     BOOK
 GET  /inventory/items/<id>                READ_STOCK
 GET  /inventory/ledger                    READ_STOCK
-GET  /inventory/ledger.csv                READ_STOCK
+GET  /inventory/ledger.<fmt>              READ_STOCK
 GET  /inventory/lots/<id>                 READ_STOCK
 GET  /inventory/lots/<id>/status          BOOK
 POST /inventory/lots/<id>/status          BOOK
 GET  /inventory/movements/<id>/reverse    BOOK
 POST /inventory/movements/<id>/reverse    BOOK
 GET  /inventory/stock                     READ_STOCK
-GET  /inventory/stock.csv                 READ_STOCK
+GET  /inventory/stock.<fmt>               READ_STOCK
 GET  /inventory/warehouses                READ_STOCK
 GET  /inventory/warehouses/<id>           READ_STOCK
 POST /language                            public
@@ -138,7 +140,7 @@ GET  /review                              continuity admin
 GET  /review/allocations                  continuity admin
 POST /review/allocations                  continuity admin
 GET  /review/overview                     ALL
-GET  /review/overview.csv                 ALL
+GET  /review/overview.<fmt>               ALL
 GET  /review/picking                      BOOK
 GET  /review/rationing/<id>               continuity
 POST /review/rationing/<id>               continuity

@@ -63,7 +63,7 @@ def test_sign_ins_and_failures_are_in_the_audit_log_page_and_csv(app, as_role, d
     assert "auth.login_failed" in page.text
     assert "auth.login" in page.text
     csv = admin.get("/admin/audit/export.csv?action=auth.login_failed")
-    assert csv.text.splitlines()[0] == "id,at_utc,actor,action,object_type,object_id,details"
+    assert csv.text.splitlines()[0] == '"id","at_utc","actor","action","object_type","object_id","details"'
     assert all("auth.login_failed" in line for line in csv.text.splitlines()[1:])
     assert as_role("logistics").get("/admin/audit").status_code == 403
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, String
+from sqlalchemy import JSON, ForeignKey, String, insert
 from sqlalchemy.orm import Mapped, mapped_column
 
-from stockpile.db import Base, UTCDateTime, session, utcnow
+from stockpile.db import Base, UTCDateTime, session, table_of, unnest_insert, utcnow
 
 
 class AuditEvent(Base):
@@ -36,6 +36,20 @@ def record(actor_id: int | None, action: str, obj: Any = None, **details: Any) -
     )
     session().add(event)
     return event
+
+
+def record_many(actor_id: int | None, action: str, object_type: str,
+                entries: list[tuple[int, dict[str, Any]]]) -> None:
+    """Record one action on many objects of one kind ((id, details) each) in one statement, as a bulk import does."""
+    if not entries:
+        return
+    at = utcnow()
+    rows = [{"at": at, "actor_id": actor_id, "action": action, "object_type": object_type, "object_id": object_id,
+             "details": {key: _jsonable(value) for key, value in details.items()}} for object_id, details in entries]
+    if session().get_bind().dialect.name == "postgresql":
+        session().execute(unnest_insert(AuditEvent, rows))
+    else:
+        session().execute(insert(table_of(AuditEvent)), rows)
 
 
 def _jsonable(value: Any) -> Any:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 
 from flask_babel import gettext as _
 from sqlalchemy import Exists, and_, exists, select, update
@@ -10,7 +11,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from stockpile import formats
-from stockpile.db import session
+from stockpile.db import session, table_of, unnest_insert
 from stockpile.errors import Conflict
 from stockpile.inventory.models import Lot, QualityStatus, StockBalance, label
 from stockpile.reference.models import Warehouse
@@ -117,3 +118,27 @@ def _shortage(lot: Lot, warehouse_id: int, quantity: int, usable_on: dt.date | N
           free=formats.number(free), qty=formats.number(quantity), lot=lot.lot_number, wh=where),
         {"quantity": [_("Only %(free)s units free.", free=formats.number(free))]},
     )
+
+
+def add_stock_in_bulk(arrivals: Iterable[tuple[int, int, int, int]]) -> None:
+    """Put units of many lots into warehouses in one statement: (lot id, warehouse id, item id, quantity) each.
+
+    The same upsert as `add_stock`, run once per balance row with the quantities of that row summed first
+    (one statement may not change a row twice).
+    """
+    totals: dict[tuple[int, int], list[int]] = {}
+    for lot_id, warehouse_id, item_id, quantity in arrivals:
+        totals.setdefault((lot_id, warehouse_id), [item_id, 0])[1] += quantity
+    if not totals:
+        return
+    rows = [{"lot_id": lot_id, "warehouse_id": warehouse_id, "item_id": item_id, "on_hand": total, "reserved": 0}
+            for (lot_id, warehouse_id), (item_id, total) in totals.items()]
+    table = table_of(StockBalance)
+    if session().get_bind().dialect.name == "postgresql":
+        stmt = unnest_insert(StockBalance, rows)
+        session().execute(stmt.on_conflict_do_update(index_elements=[table.c.lot_id, table.c.warehouse_id],
+                                                     set_={"on_hand": table.c.on_hand + stmt.excluded.on_hand}))
+        return
+    upsert = sqlite_insert(table)
+    session().execute(upsert.on_conflict_do_update(index_elements=[table.c.lot_id, table.c.warehouse_id],
+                                                   set_={"on_hand": table.c.on_hand + upsert.excluded.on_hand}), rows)

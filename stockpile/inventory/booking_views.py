@@ -6,9 +6,9 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from flask import Blueprint, flash, redirect, request, url_for
+from flask import Blueprint, current_app, flash, redirect, request, url_for
+from flask_babel import get_locale, ngettext
 from flask_babel import gettext as _
-from flask_babel import ngettext
 from flask_wtf import FlaskForm
 from sqlalchemy import select
 from werkzeug.wrappers import Response
@@ -16,13 +16,14 @@ from wtforms.fields.choices import SelectChoice
 
 from stockpile.auth.guard import roles_required, signed_in_user
 from stockpile.auth.models import Role
-from stockpile.db import session
+from stockpile.db import commit_before_long_work, session
 from stockpile.errors import DomainError, FieldErrors
-from stockpile.inventory import forms, services, transfer_files
+from stockpile.inventory import bulk_receipts, forms, receipt_import, services
 from stockpile.inventory.booking import book_movement
 from stockpile.inventory.models import MovementType, QualityStatus, label
 from stockpile.reference.models import Item, Warehouse
-from stockpile.web.forms import INVALID_FORM_STATUS, Attempt, attempt, render_form, show_errors
+from stockpile.web import sheets
+from stockpile.web.forms import Attempt, attempt, render_form, show_errors
 
 bp = Blueprint("booking", __name__, url_prefix="/inventory")
 WRITERS = (Role.LOGISTICS, Role.ADMIN)
@@ -125,28 +126,32 @@ def reverse(movement_id: int) -> Response | tuple[str, int]:
 @bp.route("/import", methods=["GET", "POST"])
 @roles_required(*WRITERS)
 def import_receipts() -> Response | tuple[str, int]:
-    """Upload a CSV of receipts: every line is booked, or none is and each bad line is listed."""
+    """Upload a CSV or XLSX of receipts: every line is booked, or none is and every problem of every line is listed."""
     form = forms.ImportForm()
-    rows: list[transfer_files.RowError] = []
+    problems: list[receipt_import.RowError] = []
     if form.validate_on_submit():
-        text = _uploaded_text(form)
-        if text is not None:
-            with attempt() as outcome:
-                booked = transfer_files.import_receipts(text, signed_in_user().id)
-            if outcome.error is None:
-                flash(ngettext("Imported %(num)d receipt.", "Imported %(num)d receipts.", len(booked)), "success")
-                return redirect(url_for("inventory.ledger", type="receipt"))
-            form.form_errors = [outcome.error.message]
-            rows = outcome.error.rows if isinstance(outcome.error, transfer_files.ImportRefused) else []
-    page, status = render_form("inventory/import.html", form, rows=rows,
-                               columns=transfer_files.IMPORT_COLUMNS)
-    return page, INVALID_FORM_STATUS if rows else status
+        user_id = signed_in_user().id
+        # Reading and checking a long file holds no transaction open (on SQLite, no write lock every booking would
+        # wait for); checking it against the database and booking it are one short transaction after.
+        commit_before_long_work()
+        with attempt() as outcome:
+            read = receipt_import.read_receipts(form.file.data.stream, current_app.config["IMPORT_MAX_ROWS"])
+            record = bulk_receipts.import_file(read, form.file.data.filename or "", user_id)
+        if outcome.error is None:
+            flash(ngettext("Imported %(num)d receipt (import %(id)d).", "Imported %(num)d receipts (import %(id)d).",
+                           record.rows, id=record.id), "success")
+            return redirect(url_for("inventory.ledger", type="receipt"))
+        show_errors(form, outcome.error)
+        form.form_errors = [outcome.error.message]
+        if isinstance(outcome.error, receipt_import.ImportRefused):
+            problems = outcome.error.rows
+    return render_form("inventory/import.html", form, problems=list(receipt_import.lines_of(problems)),
+                       help=receipt_import.COLUMN_HELP, max_rows=current_app.config["IMPORT_MAX_ROWS"])
 
 
-def _uploaded_text(form: forms.ImportForm) -> str | None:
-    """The uploaded file as text, or None with the error beside the file field."""
-    try:
-        return str(form.file.data.read().decode("utf-8-sig"))
-    except UnicodeDecodeError:
-        form.file.errors = [_("The file is not UTF-8 text.")]
-        return None
+@bp.route(f"/import/template.<any({','.join(sheets.FORMATS)}):fmt>")
+@roles_required(*WRITERS)
+def import_template(fmt: str) -> Response:
+    """An empty receipts file with the right columns; a CSV is separated as Excel in the user's language expects."""
+    delimiter = ";" if get_locale() is not None and get_locale().language == "nl" else ","
+    return sheets.download("receipts-template", fmt, receipt_import.IMPORT_COLUMNS, list, delimiter)

@@ -61,7 +61,7 @@ class ReverseForm(FlaskForm):
 
 
 class ImportForm(FlaskForm):
-    file = FileField(_l("CSV file"), validators=[FileRequired()])
+    file = FileField(_l("CSV or XLSX file"), validators=[FileRequired()])
 
 
 class LedgerFilterForm(Form):

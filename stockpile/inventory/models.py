@@ -158,6 +158,32 @@ class StockBalance(Base):
         return self.on_hand - self.reserved
 
 
+class ReceiptImport(Base):
+    """A file of receipts that was booked: who, when, which file (by its SHA-256), how many lines; never changed."""
+
+    __tablename__ = "receipt_imports"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    file_sha256: Mapped[str] = mapped_column(String(64), unique=True)
+    filename: Mapped[str] = mapped_column(String(255))
+    rows: Mapped[int]
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    user: Mapped[User | None] = relationship(lazy="joined")
+
+
+class ImportedRow(Base):
+    """A booked line of an imported file, by the fingerprint of its values: the same line is never booked twice."""
+
+    __tablename__ = "imported_rows"
+
+    fingerprint: Mapped[str] = mapped_column(String(64), primary_key=True)
+    import_id: Mapped[int] = mapped_column(ForeignKey("receipt_imports.id"), index=True)
+    line: Mapped[int]
+    movement_id: Mapped[int] = mapped_column(ForeignKey("stock_movements.id"), unique=True)
+
+
 def _labels() -> dict[str, object]:
     return {
         QualityStatus.QUARANTINE: _l("quarantine"), QualityStatus.RELEASED: _l("released"),

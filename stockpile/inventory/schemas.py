@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 from typing import Any
 
 from flask_babel import gettext as _
@@ -199,3 +200,26 @@ class PickProposalOut(Schema):
     shortfall = fields.Integer(required=True)
     min_shelf_life_days = fields.Integer(required=True)
     lines = fields.List(fields.Nested(PickLineOut), required=True)
+
+
+# A line of a receipts file takes MovementIn's own receipt fields, so a file is held to exactly the API's rules
+# (lengths, formats, statuses, and whatever MovementIn adds later); codes stand in for the ids.
+RECEIPT_LINE_FIELDS = ("lot_number", "supplier", "expiry_date", "manufacture_date", "quality_status", "reason",
+                       "reference")
+REQUIRED_ON_A_LINE = ("lot_number", "supplier", "expiry_date", "reason")
+
+
+def _receipt_line_fields() -> dict[str, fields.Field[Any]]:
+    copied: dict[str, fields.Field[Any]] = {}
+    for name in RECEIPT_LINE_FIELDS:
+        copied[name] = copy.deepcopy(MovementIn._declared_fields[name])
+        copied[name].required = name in REQUIRED_ON_A_LINE
+    return {
+        "item_code": fields.String(required=True, validate=validate.Length(min=1, max=32)),
+        "warehouse_code": fields.String(required=True, validate=validate.Length(min=1, max=32)),
+        "quantity": a_quantity(strict=False),
+        **copied,
+    }
+
+
+ReceiptLineIn: type[Schema] = Strict.from_dict(_receipt_line_fields(), name="ReceiptLineIn")

@@ -240,9 +240,16 @@ def _append(kind: MovementType, lot: Lot, source: int | None, destination: int |
                              created_at=utcnow())
     session().add(movement)
     session().flush()
-    audit.record(user_id, f"movement.{kind.value}", movement, lot=lot.lot_number, quantity=quantity,
-                 source=source, destination=destination, reverses=reverses_id, reason=reason)
+    audit.record(user_id, f"movement.{kind.value}", movement,
+                 **movement_audit(lot.lot_number, quantity, source, destination, reverses_id, reason))
     return movement
+
+
+def movement_audit(lot_number: str, quantity: int, source: int | None, destination: int | None,
+                   reverses_id: int | None, reason: str) -> dict[str, object]:
+    """What the audit log keeps of a movement, for a single booking and for a bulk import alike."""
+    return {"lot": lot_number, "quantity": quantity, "source": source, "destination": destination,
+            "reverses": reverses_id, "reason": reason}
 
 
 def _once(key: str | None, kind: MovementType, book: Callable[[], StockMovement]) -> StockMovement:

@@ -1,4 +1,4 @@
-"""Logistics pages that read: stock by item and by warehouse, a lot's history, the ledger, expiry, CSV exports."""
+"""Logistics pages that read: stock by item and by warehouse, a lot's history, the ledger, expiry, and their files."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from typing import Any
 
 from flask import Blueprint, Response, current_app, render_template, request, url_for
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Select, func, select
+from sqlalchemy import func, select
 from wtforms.fields.choices import SelectChoice
 
 from stockpile.api import MAX_ID
@@ -14,16 +14,18 @@ from stockpile.auth.guard import roles_required
 from stockpile.auth.models import Role, User
 from stockpile.db import local_today, session
 from stockpile.errors import NotFound
-from stockpile.inventory import hooks, queries, services, transfer_files
+from stockpile.inventory import exports, hooks, queries, services
 from stockpile.inventory.booking_views import bp as booking_bp
 from stockpile.inventory.forms import LedgerFilterForm
 from stockpile.inventory.models import QualityStatus, StockMovement, label
 from stockpile.reference.models import Item, Warehouse
+from stockpile.web import sheets
 from stockpile.web.navigation import NavEntry, Panel, PanelEntry, WebPart
 
 bp = Blueprint("inventory", __name__, url_prefix="/inventory")
 READERS = (Role.LOGISTICS, Role.CONTINUITY, Role.ADMIN)
 EXPIRY_WINDOWS = (30, 60, 90)
+FILE_FORMATS = ",".join(sheets.FORMATS)
 
 
 @bp.route("/stock")
@@ -34,12 +36,13 @@ def stock() -> str:
                            allocated=hooks.held_back_by_item())
 
 
-@bp.route("/stock.csv")
+@bp.route(f"/stock.<any({FILE_FORMATS}):fmt>")
 @roles_required(*READERS)
-def stock_csv() -> Response:
-    """The stock overview as a CSV file."""
-    rows = transfer_files.stock_rows(queries.stock_by_item(), local_today())
-    return _csv("stock.csv", transfer_files.csv_lines(transfer_files.STOCK_COLUMNS, rows))
+def stock_file(fmt: str) -> Response:
+    """The stock overview as a CSV or XLSX file."""
+    today = local_today()
+    return sheets.download("stock", fmt, exports.STOCK_COLUMNS,
+                           lambda: exports.stock_rows(queries.stock_by_item(today), today))
 
 
 @bp.route("/items/<id:item_id>")
@@ -96,7 +99,8 @@ def lot(lot_id: int) -> str:
 @roles_required(*READERS)
 def ledger() -> str:
     """The ledger, newest first, filtered and paged."""
-    form, stmt = _filtered_ledger()
+    form, filters = _ledger_filters()
+    stmt = queries.movements_query(**filters)
     size = int(current_app.config["PAGE_SIZE"])
     # Past the last page there is nothing; capping keeps the OFFSET a number the database can hold.
     page = min(max(request.args.get("page", 1, type=int) or 1, 1), MAX_ID // size)
@@ -104,20 +108,26 @@ def ledger() -> str:
     movements = session().scalars(stmt.limit(size).offset((page - 1) * size)).all()
     args = {k: v for k, v in request.args.items() if k != "page" and v}
     return render_template("inventory/ledger.html", form=form, movements=movements, page=page, total=total,
-                           pages=max((total + size - 1) // size, 1), args=args)
+                           pages=max((total + size - 1) // size, 1), args=args,
+                           xlsx_max=current_app.config["XLSX_EXPORT_MAX_ROWS"])
 
 
-@bp.route("/ledger.csv")
+@bp.route(f"/ledger.<any({FILE_FORMATS}):fmt>")
 @roles_required(*READERS)
-def ledger_csv() -> Response:
-    """The (filtered) ledger as a CSV file."""
-    _form, stmt = _filtered_ledger()
-    rows = transfer_files.ledger_rows(session().scalars(stmt.execution_options(yield_per=1000)))
-    return _csv("ledger.csv", transfer_files.csv_lines(transfer_files.LEDGER_COLUMNS, rows))
+def ledger_file(fmt: str) -> Response:
+    """The (filtered) ledger as a CSV or XLSX file, streamed: rows are read from the cursor as they are sent."""
+    _form, filters = _ledger_filters()
+    lines = queries.ledger_lines(**filters)
+    return sheets.download("ledger", fmt, exports.LEDGER_COLUMNS, lambda: exports.ledger_rows(lines),
+                           count=lambda: _count(lines))
 
 
-def _filtered_ledger() -> tuple[LedgerFilterForm, Select[StockMovement]]:
-    """The filter form from the query string and the ledger query it describes; invalid filters are ignored."""
+def _count(stmt: Any) -> int:
+    return session().scalar(select(func.count()).select_from(stmt.order_by(None).subquery())) or 0
+
+
+def _ledger_filters() -> tuple[LedgerFilterForm, dict[str, Any]]:
+    """The filter form from the query string and the filters it gives; invalid filters are ignored."""
     form = LedgerFilterForm(request.args)
     form.item_id.choices = [SelectChoice(0, _l("all")), *(SelectChoice(i.id, i.code) for i in
                                                      session().scalars(select(Item).order_by(Item.code)))]
@@ -126,17 +136,15 @@ def _filtered_ledger() -> tuple[LedgerFilterForm, Select[StockMovement]]:
     form.validate()
     since, until = queries.local_day_range(form.since.data if not form.since.errors else None,
                                            form.until.data if not form.until.errors else None)
-    stmt = queries.movements_query(item_id=form.item_id.data or None, warehouse_id=form.warehouse_id.data or None,
-                                   kind=form.type.data or None, since=since, until=until)
-    return form, stmt
+    return form, {"item_id": form.item_id.data or None, "warehouse_id": form.warehouse_id.data or None,
+                  "kind": form.type.data or None, "since": since, "until": until}
 
 
 @bp.route("/expiring")
 @roles_required(*READERS)
 def expiring() -> str:
     """Stock that expires within 30, 60 or 90 days."""
-    days = request.args.get("days", 30, type=int)
-    days = days if days in EXPIRY_WINDOWS else 30
+    days = _expiry_window()
     lines = queries.expiring_lots(days)
     return render_template("inventory/expiring.html", days=days, windows=EXPIRY_WINDOWS, lines=lines,
                            today=local_today(), waste=_projected_waste(lines),
@@ -154,11 +162,18 @@ def _projected_waste(lines: list[queries.StockLine]) -> list[Any]:
     return sorted((w for lot_id, w in by_lot.items() if lot_id in shown), key=lambda w: (w.last_pick_day, w.lot_id))
 
 
-def _csv(filename: str, lines: Any) -> Response:
-    # Built whole rather than streamed: a streamed body would outlive the request's session and transaction.
-    response = Response("".join(lines), mimetype="text/csv")
-    response.headers["Content-Disposition"] = f"attachment; filename={filename}"
-    return response
+@bp.route(f"/expiring.<any({FILE_FORMATS}):fmt>")
+@roles_required(*READERS)
+def expiring_file(fmt: str) -> Response:
+    """Stock expiring within the chosen window as a CSV or XLSX file."""
+    days, today = _expiry_window(), local_today()
+    return sheets.download(f"expiring-{days}-days", fmt, exports.EXPIRING_COLUMNS,
+                           lambda: exports.expiring_rows(queries.expiring_lots(days, today), today))
+
+
+def _expiry_window() -> int:
+    days = request.args.get("days", 30, type=int)
+    return days if days in EXPIRY_WINDOWS else 30
 
 
 def logistics_panel(_user: User) -> Panel:

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-import io
-
 from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
@@ -21,6 +18,7 @@ from stockpile.requests.forms import AllocationForm, EmptyForm, ShipForm
 from stockpile.requests.models import Allocation, AllocationChange, SupplyRequest
 from stockpile.requests.policy import STATE_LABELS
 from stockpile.requests.views import _int_or_none, _step
+from stockpile.web import sheets
 from stockpile.web.forms import attempt, render_form, shown_on
 
 bp = Blueprint("review", __name__, url_prefix="/review")
@@ -169,21 +167,16 @@ def _overview_scope() -> tuple[int | None, str]:
     return (user.region_id if user.role is Role.REGION else None), (by if by in queries.GROUPS else "item")
 
 
-@bp.route("/overview.csv")
+@bp.route(f"/overview.<any({','.join(sheets.FORMATS)}):fmt>")
 @roles_required(*Role)
-def overview_csv() -> Response:
-    """The fill rates as CSV."""
+def overview_file(fmt: str) -> Response:
+    """The fill rates as a CSV or XLSX file (a region: its own)."""
     region_id, by = _overview_scope()
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow([by, "name", "requested", "approved", "issued", "received", "approved_share",
-                     "received_share"])
-    for rate in queries.fill_rates(by, region_id):
-        writer.writerow([rate.key, rate.name, rate.requested, rate.approved, rate.issued, rate.received,
-                         _share(rate.approval_rate), _share(rate.delivery_rate)])
-    return Response(out.getvalue(), mimetype="text/csv",
-                    headers={"Content-Disposition": f"attachment; filename=fill-rates-{by}.csv"})
+    header = [by, "name", "requested", "approved", "issued", "received", "approved_share", "received_share"]
+    return sheets.download(f"fill-rates-{by}", fmt, header, lambda: (
+        [rate.key, rate.name, rate.requested, rate.approved, rate.issued, rate.received,
+         _share(rate.approval_rate), _share(rate.delivery_rate)] for rate in queries.fill_rates(by, region_id)))
 
 
-def _share(value: float | None) -> str:
-    return "" if value is None else f"{value:.3f}"
+def _share(value: float | None) -> float | None:
+    return None if value is None else round(value, 3)

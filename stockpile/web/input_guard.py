@@ -14,7 +14,8 @@ from flask_babel import gettext as _
 from stockpile.errors import FieldErrors
 
 
-def _unstorable(text: str) -> bool:
+def is_unstorable(text: str) -> bool:
+    """Text no database can store: a NUL character, or an unpaired surrogate UTF-8 cannot encode."""
     if "\x00" in text:
         return True
     try:
@@ -26,7 +27,7 @@ def _unstorable(text: str) -> bool:
 
 def _bad_fields(value: Any, path: str) -> list[str]:
     if isinstance(value, str):
-        return [path or "body"] if _unstorable(value) else []
+        return [path or "body"] if is_unstorable(value) else []
     if isinstance(value, dict):
         return [field for key, item in value.items() for field in _bad_fields(item, str(key) if not path else
                                                                                      f"{path}.{key}")]
@@ -38,7 +39,7 @@ def _bad_fields(value: Any, path: str) -> list[str]:
 def refuse_unstorable_text() -> None:
     """Answer 422 naming each field whose text contains NUL or an unpaired surrogate."""
     fields = [key for key, text in (*request.args.items(multi=True), *request.form.items(multi=True))
-              if _unstorable(key) or _unstorable(text)]
+              if is_unstorable(key) or is_unstorable(text)]
     if request.is_json:
         fields += _bad_fields(request.get_json(silent=True), "")
     if fields:

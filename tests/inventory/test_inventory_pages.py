@@ -1,4 +1,4 @@
-"""The logistics pages: booking through forms, refusals beside the field, overviews, CSV in and out."""
+"""The logistics pages: booking through forms, refusals beside the field, overviews, CSV out."""
 
 from __future__ import annotations
 
@@ -164,38 +164,6 @@ def test_ledger_filters_page_and_exports_parse_back(as_role, db, stock) -> None:
     stock_rows = list(csv.DictReader(io.StringIO(client.get("/inventory/stock.csv").data.decode())))
     [mine] = [r for r in stock_rows if r["item_code"] == item.code]
     assert (int(mine["on_hand"]), int(mine["usable"])) == (500, 500)
-
-
-def upload(client, text):
-    return client.post("/inventory/import", data={"file": (io.BytesIO(text.encode()), "receipts.csv")},
-                       content_type="multipart/form-data")
-
-
-def test_csv_import_books_every_row(as_role, db, stock) -> None:
-    item, zeist, _tilburg, _lot = stock
-    expiry = (local_today() + dt.timedelta(days=300)).isoformat()
-    text = ("item_code,lot_number,supplier,expiry_date,quality_status,warehouse_code,quantity,reason\n"
-            f"{item.code},L-A,Acme,{expiry},released,{zeist.code},10,delivery\n"
-            f"{item.code},L-B,Acme,{expiry},,{zeist.code},20,delivery\n")
-    response = upload(as_role("logistics"), text)
-    assert response.status_code == 302
-    assert db.scalar(select(func.count()).select_from(Lot).where(Lot.lot_number.in_(["L-A", "L-B"]))) == 2
-
-
-def test_csv_import_with_a_bad_row_imports_nothing_and_lists_the_row(as_role, db, stock) -> None:
-    item, zeist, _tilburg, _lot = stock
-    expiry = (local_today() + dt.timedelta(days=300)).isoformat()
-    text = ("item_code,lot_number,supplier,expiry_date,quality_status,warehouse_code,quantity,reason\n"
-            f"{item.code},L-A,Acme,{expiry},released,{zeist.code},10,delivery\n"
-            f"{item.code},L-B,Acme,{expiry},released,{zeist.code},0,delivery\n"
-            f"NOPE,L-C,Acme,{expiry},released,{zeist.code},5,delivery\n")
-    before = counts(db)
-    response = upload(as_role("logistics"), text)
-    assert response.status_code == 422
-    assert b"Nothing was imported" in response.data
-    assert b"<td>3</td><td>quantity</td>" in response.data
-    assert b"<td>4</td><td>item_code</td>" in response.data
-    assert counts(db) == before
 
 
 def test_the_ledger_filters_offer_all_in_words_never_zero(as_role, db) -> None:

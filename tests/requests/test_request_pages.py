@@ -167,7 +167,7 @@ def test_overview_and_csv(as_role, db, stock) -> None:
     assert page.status_code == 200
     csv = as_role("continuity").get("/review/overview.csv?by=region")
     assert csv.status_code == 200
-    assert csv.text.splitlines()[0].startswith("region,name,requested")
+    assert csv.text.splitlines()[0].startswith('"region","name","requested"')
 
 
 def test_allocations_page_sets_and_lists_history(as_role, db, stock) -> None:
