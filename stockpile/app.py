@@ -36,8 +36,10 @@ def _register_extensions(app: Flask) -> None:
     Babel(app, locale_selector=i18n.select_locale, timezone_selector=i18n.select_timezone)
     i18n.init_app(app)
     security.init_app(app)
-    input_guard.init_app(app)
+    # The size check reads nothing; the sign-in check comes before anything reads a body; then the body checks.
+    input_guard.init_size_limit(app)
     guard.init_app(app)
+    input_guard.init_app(app)
     home.init_app(app)
 
 

@@ -98,5 +98,6 @@ def init_app(app: Flask) -> None:
     login_manager.request_loader(_load_user_from_token)
     login_manager.unauthorized_handler(_unauthorized)
     csrf.init_app(app)
-    app.before_request(_protect_forms)
+    # Who is asking first (from a header or cookie, no body read), then the form's CSRF token.
     app.before_request(_require_sign_in)
+    app.before_request(_protect_forms)
