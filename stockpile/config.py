@@ -29,6 +29,12 @@ DEFAULTS: dict[str, Any] = {
     # Remember-me cookies would outlive a password change; the service never sets them.
     "REMEMBER_COOKIE_DURATION": 0,
     "SQLITE_BUSY_TIMEOUT_SECONDS": 30,
+    # Request bodies: any request at most MAX_CONTENT_LENGTH bytes (a receipts file of IMPORT_MAX_ROWS lines is well
+    # under 2 MiB); a JSON body at most MAX_JSON_BYTES and nested at most MAX_JSON_DEPTH deep. Larger is a 413,
+    # deeper a 400, both before the body is parsed.
+    "MAX_CONTENT_LENGTH": 8 * 1024 * 1024,
+    "MAX_JSON_BYTES": 1024 * 1024,
+    "MAX_JSON_DEPTH": 20,
     "PAGE_SIZE": 50,
     # Lines one receipts file may hold: a longer file is refused whole, with this number in the message.
     "IMPORT_MAX_ROWS": 10_000,
@@ -37,10 +43,17 @@ DEFAULTS: dict[str, Any] = {
     "XLSX_EXPORT_MAX_ROWS": 50_000,
     # "development" relaxes what needs HTTPS (Secure cookies); anything else is treated as production.
     "ENV_NAME": "production",
-    # Failed sign-ins allowed per account and per address within the window before sign-in is refused.
-    "LOGIN_MAX_FAILURES_PER_ACCOUNT": 5,
-    "LOGIN_MAX_FAILURES_PER_ADDRESS": 20,
+    # Sign-in throttling (stockpile.auth.throttle), over failures within the window: an account's first failures
+    # are free, then each attempt waits a delay that doubles up to the maximum; an address with this many failures
+    # of its own may only try accounts that have none.
     "LOGIN_FAILURE_WINDOW_MINUTES": 15,
+    "LOGIN_FAILURES_BEFORE_DELAY": 5,
+    "LOGIN_DELAY_SECONDS": 1,
+    "LOGIN_MAX_DELAY_SECONDS": 60,
+    "LOGIN_MAX_FAILURES_PER_ADDRESS": 20,
+    # Reverse proxies in front of the app whose X-Forwarded-For/-Proto/-Host are believed (Werkzeug's ProxyFix);
+    # 0 believes none, and the client address is the connection's.
+    "TRUSTED_PROXIES": 0,
     # A picking proposal skips lots that would expire within this many days of leaving the stockpile.
     "MIN_REMAINING_SHELF_LIFE_DAYS": 30,
     # Forecasting: the nightly run's cron time (Europe/Amsterdam), days ahead, days of history, worker processes

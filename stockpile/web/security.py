@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Flask, Response
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 # No inline script anywhere: the pages work without JavaScript, so scripts are refused outright.
 CONTENT_SECURITY_POLICY = (
@@ -34,3 +35,12 @@ def init_app(app: Flask) -> None:
     app.config["REMEMBER_COOKIE_SECURE"] = not development
     app.config["REMEMBER_COOKIE_HTTPONLY"] = True
     app.after_request(add_security_headers)
+    _trust_proxies(app)
+
+
+def _trust_proxies(app: Flask) -> None:
+    """Behind TRUSTED_PROXIES reverse proxies, the client's address (sign-in throttling, the audit log) and scheme
+    come from their X-Forwarded-* headers; with none trusted, such headers are ignored (anyone could send them)."""
+    proxies = int(app.config["TRUSTED_PROXIES"])
+    if proxies > 0:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies)  # type: ignore[method-assign]
