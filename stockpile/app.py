@@ -12,12 +12,19 @@ from flask import Flask
 from flask_babel import Babel
 
 from stockpile import config, errors
-from stockpile.db import db
+from stockpile.db import db, dispatch_retrying
+
+
+class StockpileFlask(Flask):
+    """Flask, with each view run again when PostgreSQL aborts its transaction for a deadlock (stockpile.db)."""
+
+    def dispatch_request(self) -> Any:
+        return dispatch_retrying(super().dispatch_request)
 
 
 def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     """Build the Stockpile app; test_config overrides the environment."""
-    app = Flask("stockpile", instance_relative_config=True)
+    app = StockpileFlask("stockpile", instance_relative_config=True)
     config.load_config(app, test_config)
     db.init_app(app)
     _register_extensions(app)

@@ -28,7 +28,12 @@ DEFAULTS: dict[str, Any] = {
     "SESSION_COOKIE_SAMESITE": "Lax",
     # Remember-me cookies would outlive a password change; the service never sets them.
     "REMEMBER_COOKIE_DURATION": 0,
-    "SQLITE_BUSY_TIMEOUT_SECONDS": 30,
+    # How long a SQLite writer waits for another's write lock before the request answers 503 (Retry-After): well
+    # below gunicorn's 30 s worker timeout, which would kill the worker with a bare 500.
+    "SQLITE_BUSY_TIMEOUT_SECONDS": 5,
+    # Times a request's view is run again after PostgreSQL aborted its transaction for a deadlock or a
+    # serialization failure, before the client gets a 503.
+    "DATABASE_RETRIES": 3,
     # Request bodies: any request at most MAX_CONTENT_LENGTH bytes (a receipts file of IMPORT_MAX_ROWS lines is well
     # under 2 MiB); a JSON body at most MAX_JSON_BYTES and nested at most MAX_JSON_DEPTH deep. Larger is a 413,
     # deeper a 400, both before the body is parsed.
