@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import secrets
 from pathlib import Path
 from typing import Any
@@ -26,6 +27,13 @@ DEFAULTS: dict[str, Any] = {
     "WTF_CSRF_TIME_LIMIT": None,
     "SESSION_COOKIE_HTTPONLY": True,
     "SESSION_COOKIE_SAMESITE": "Lax",
+    # None: Secure everywhere except development and tests (stockpile.web.security); true or false to decide.
+    "SESSION_COOKIE_SECURE": None,
+    # A browser session ends after this many minutes without a request, and this many hours after signing in.
+    "SESSION_IDLE_MINUTES": 8 * 60,
+    "SESSION_MAX_HOURS": 24,
+    # Strict-Transport-Security outside development: browsers then refuse plain http for this long (0: no header).
+    "HSTS_SECONDS": 365 * 24 * 3600,
     # Remember-me cookies would outlive a password change; the service never sets them.
     "REMEMBER_COOKIE_DURATION": 0,
     # How long a SQLite writer waits for another's write lock before the request answers 503 (Retry-After): well
@@ -92,8 +100,15 @@ def load_config(app: Flask, overrides: dict[str, Any] | None) -> None:
 
 
 def _instance_secret(path: Path) -> str:
-    """Read the instance's secret key, generating it once; it never lives in the repository."""
-    if not path.exists():
-        path.write_text(secrets.token_urlsafe(48))
-        path.chmod(0o600)
+    """Read the instance's secret key, generating it once; it never lives in the repository.
+
+    The file is created with mode 600 in the one call that creates it (O_EXCL: never over another process's key),
+    so it is never readable by others, not even for a moment before a chmod.
+    """
+    try:
+        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return path.read_text().strip()
+    with os.fdopen(descriptor, "w") as file:
+        file.write(secrets.token_urlsafe(48))
     return path.read_text().strip()

@@ -18,7 +18,7 @@ from wtforms.fields.choices import SelectChoice
 from stockpile import audit
 from stockpile.auth import services, throttle, token_views
 from stockpile.auth.forms import ChangePasswordForm, LoginForm, NewUserForm, PasswordForm, UserForm
-from stockpile.auth.guard import roles_required, signed_in_user
+from stockpile.auth.guard import roles_required, signed_in_user, start_browser_session
 from stockpile.auth.models import Role, User
 from stockpile.db import session
 from stockpile.errors import FieldErrors
@@ -50,6 +50,7 @@ def login() -> ViewResult:
         user = services.authenticate(email, form.password.data or "")
         if user is not None:
             login_user(user, remember=False)
+            start_browser_session()
             audit.record(user.id, "auth.login", user, address=address)
             return redirect(_safe_next(request.args.get("next")))
         throttle.record_failure(email, address)
