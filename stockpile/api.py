@@ -81,10 +81,23 @@ def schema_name(schema: Any) -> str:
 api = Api(spec_kwargs={"marshmallow_plugin": MarshmallowPlugin(schema_name_resolver=schema_name)})
 
 
+# The X-Pagination header as it is sent: a string holding a JSON object (flask-smorest declares it an object).
+PAGINATION_HEADER_DOC = {
+    "description": "Pagination metadata: a JSON object as a string, with total, total_pages, first_page, "
+                   "last_page, page and, where they exist, previous_page and next_page (whole numbers).",
+    "schema": {"type": "string", "example": '{"total": 120, "total_pages": 3, "first_page": 1, '
+                                             '"last_page": 3, "page": 1, "next_page": 2}'},
+}
+
+
 class ApiBlueprint(Blueprint):  # type: ignore[misc]
     """A blueprint of the JSON API: pages of 50 by default, at most 500."""
 
     DEFAULT_PAGINATION_PARAMETERS = {"page": 1, "page_size": 50, "max_page_size": 500}
+
+    def _document_pagination_metadata(self, spec: Any, resp_doc: dict[str, Any]) -> None:
+        """Describe X-Pagination as it is sent, a JSON string, not as the object flask-smorest declares."""
+        resp_doc.setdefault("headers", {})[self.PAGINATION_HEADER_NAME] = PAGINATION_HEADER_DOC
 
 
 def api_blueprint(name: str, url_prefix: str, description: str) -> ApiBlueprint:
