@@ -31,8 +31,9 @@ from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.dialects.postgresql import Insert as PgInsert
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.engine import Dialect
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
+from sqlalchemy.sql import Executable
 from sqlalchemy.types import NullType, TypeDecorator
 
 NAMING_CONVENTION = {
@@ -237,6 +238,24 @@ def dispatch_retrying(dispatch: Callable[[], Any]) -> Any:
             session().rollback()
             time.sleep(random.uniform(0.005, 0.05) * (attempt + 1))  # jitter, not security
     raise AssertionError("unreachable")
+
+
+def write_apart(statement: Executable) -> bool:
+    """Run one bookkeeping write in a short transaction of its own; False when the database was too busy.
+
+    What the request did before is committed first, so call it before the request has written anything (the
+    bearer-token check does, to record a token's last use). On SQLite the write's transaction then begins with the
+    write, so a reading request's own transaction stays a read that never takes the write lock.
+    """
+    sess = session()
+    sess.commit()
+    try:
+        sess.execute(statement)
+        sess.commit()
+    except OperationalError:
+        sess.rollback()
+        return False
+    return True
 
 
 def commit_before_long_work() -> None:

@@ -9,12 +9,11 @@ import secrets
 from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import select, update
-from sqlalchemy.exc import OperationalError
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from stockpile import audit
 from stockpile.auth.models import ApiToken, Role, User
-from stockpile.db import session, utcnow
+from stockpile.db import session, utcnow, write_apart
 from stockpile.errors import FieldErrors, NotFound
 from stockpile.reference.models import Region
 
@@ -168,17 +167,11 @@ def user_for_token(token: str) -> User | None:
 def _record_use(token_id: int, now: dt.datetime) -> None:
     """Write the token's last use in a short transaction of its own, before the request reads anything else.
 
-    On SQLite a reading request's transaction never takes the write lock (stockpile.db); writing here first, in a
+    On SQLite a reading request's transaction never takes the write lock (stockpile.db); writing apart, in a
     transaction that starts with the write, keeps that so. A busy database skips the record: it is bookkeeping, and
     the next request within a few minutes records it.
     """
-    sess = session()
-    sess.commit()  # ends the read that found the token: nothing was written
-    try:
-        sess.execute(update(ApiToken).where(ApiToken.id == token_id).values(last_used_at=now))
-        sess.commit()
-    except OperationalError:
-        sess.rollback()
+    write_apart(update(ApiToken).where(ApiToken.id == token_id).values(last_used_at=now))
 
 
 def tokens_of(user: User | None) -> list[ApiToken]:

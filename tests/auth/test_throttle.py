@@ -120,7 +120,7 @@ def test_parallel_guesses_cannot_outrun_the_count(kind, tmp_path) -> None:
         migrate.upgrade(url)
         app = create_app({"TESTING": True, "SECRET_KEY": "throttle-race", "DATABASE_URL": url,
                           "WTF_CSRF_ENABLED": False, "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
-                          "LOGIN_DELAY_SECONDS": 600})
+                          "LOGIN_DELAY_SECONDS": 600, "SQLITE_BUSY_TIMEOUT_SECONDS": 60})
         try:
             with app.app_context(), transaction():
                 email = factories.user(Role.LOGISTICS).email

@@ -30,7 +30,9 @@ from tests.inventory.helpers import receive
 WORKERS = 8
 ATTEMPTS = 8
 RECEIVED = 40  # fewer units than WORKERS * ATTEMPTS asks for, so the lot runs out mid-race
-APP_CONFIG = {"TESTING": True, "SECRET_KEY": "concurrency-test"}
+# SQLite serialises the writers; on a loaded test machine eight processes can queue longer than the 5 s default
+# busy timeout, which is a latency question, not the correctness these races test.
+APP_CONFIG = {"TESTING": True, "SECRET_KEY": "concurrency-test", "SQLITE_BUSY_TIMEOUT_SECONDS": 60}
 
 
 @pytest.fixture(params=backends())
