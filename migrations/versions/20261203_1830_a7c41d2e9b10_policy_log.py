@@ -8,7 +8,7 @@ from alembic import op
 import sqlalchemy as sa
 
 import stockpile.db
-from stockpile.append_only import create_triggers, drop_triggers
+from stockpile.append_only import create_triggers
 
 
 revision = 'a7c41d2e9b10'
@@ -53,6 +53,6 @@ def downgrade() -> None:
     with op.batch_alter_table('requests', schema=None) as batch_op:
         batch_op.drop_constraint(batch_op.f('fk_requests_policy_version_id_policy_versions'), type_='foreignkey')
         batch_op.drop_column('policy_version_id')
-    drop_triggers(op, ('policy_versions',))
+    # Its triggers go with the table; drop_triggers would also drop the function other tables' triggers use.
     op.drop_index('ix_policy_versions_rule', table_name='policy_versions')
     op.drop_table('policy_versions')
