@@ -15,11 +15,8 @@ from stockpile.db import session
 from stockpile.errors import FieldErrors
 from stockpile.inventory import queries, schemas, services
 from stockpile.inventory.booking import book_movement
-<<<<<<< HEAD
 from stockpile.local_days import local_day_range
-=======
 from stockpile.policy_log import services as policy_log
->>>>>>> main
 from stockpile.reference.models import Item
 
 WRITERS = (Role.LOGISTICS, Role.ADMIN)
