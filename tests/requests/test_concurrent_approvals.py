@@ -30,7 +30,7 @@ WORKERS = 4
 @contextmanager
 def _app(url: str, instance: str):
     """An app context on the shared database whose connections are closed afterwards."""
-    app = create_app({**TEST_CONFIG, "DATABASE_URL": url})
+    app = create_app({**TEST_CONFIG, "DATABASE_URL": url, "SQLITE_BUSY_TIMEOUT_SECONDS": 60})
     app.instance_path = instance
     try:
         with app.app_context():
