@@ -1,5 +1,6 @@
 """Every table of Stockpile, imported in one place so Alembic and tests see the whole schema."""
 
+from stockpile.alerts.models import AlertPreference, Notification, OutboxMail
 from stockpile.audit import AuditEvent
 from stockpile.auth.models import ApiToken, User
 from stockpile.db import Base
@@ -36,6 +37,7 @@ metadata = Base.metadata
 
 __all__ = [
     "Acknowledgement",
+    "AlertPreference",
     "Allocation",
     "AllocationChange",
     "ApiToken",
@@ -53,6 +55,8 @@ __all__ = [
     "LineReservation",
     "Lot",
     "LotStatusEvent",
+    "Notification",
+    "OutboxMail",
     "ReceiptImport",
     "Region",
     "RequestLine",

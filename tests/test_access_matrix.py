@@ -68,6 +68,12 @@ GET  /api/v1/movements                    READ_STOCK
 POST /api/v1/movements                    BOOK
 GET  /api/v1/movements/<id>               READ_STOCK
 POST /api/v1/movements/<id>/reverse       BOOK
+GET  /api/v1/notifications                ALL
+POST /api/v1/notifications/<id>/read      ALL
+GET  /api/v1/notifications/preferences    ALL
+PUT  /api/v1/notifications/preferences    ALL
+POST /api/v1/notifications/read-all       ALL
+GET  /api/v1/notifications/unread-count   ALL
 GET  /api/v1/openapi.json                 public
 GET  /api/v1/regions                      ALL
 POST /api/v1/regions                      admin
@@ -126,6 +132,12 @@ POST /language                            public
 GET  /login                               public
 POST /login                               public
 POST /logout                              ALL
+GET  /notifications                       ALL
+GET  /notifications/<id>                  ALL
+POST /notifications/<id>/read             ALL
+GET  /notifications/preferences           ALL
+POST /notifications/preferences           ALL
+POST /notifications/read-all              ALL
 GET  /requests                            ALL
 GET  /requests/<id>                       ALL
 POST /requests/<id>/cancel                region continuity
