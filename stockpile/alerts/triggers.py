@@ -27,20 +27,16 @@ ALERTING_CHANGES = (FlagEventKind.NEW, FlagEventKind.WORSENED)
 ALERTING_LEVELS = (FlagLevel.WARNING, FlagLevel.CRITICAL)
 
 
-def request_moved(request: SupplyRequest, old: RequestState, new: RequestState, user_id: int | None) -> None:
+def request_moved(request: SupplyRequest, old: RequestState, new: RequestState, user_id: int | None,
+                  comment: str) -> None:
     """Tell the request's region that it moved (the region user who moved it knows already)."""
     users = [user for user in recipients.of_regions([request.region_id]) if user.id != user_id]
     params = {"number": request.number, "old": old.value, "new": new.value,
               "process": request.essential_process.code if request.essential_process else "",
               "region": request.region.code if request.region else "",
-              "comment": _last_comment(request)}
+              "comment": comment[:500]}
     notify(users, AlertKind.REQUEST, f"request:{request.id}", params,
            app_path("requests.show_request", request_id=request.id))
-
-
-def _last_comment(request: SupplyRequest) -> str:
-    history = request.history
-    return history[-1].comment[:500] if history else ""
 
 
 def flags_recorded(events: Sequence[FlagEvent]) -> list[Notification]:

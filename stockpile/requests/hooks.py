@@ -13,7 +13,7 @@ from flask import Flask, current_app
 
 from stockpile.requests.models import RequestState, SupplyRequest
 
-MoveHook = Callable[[SupplyRequest, RequestState, RequestState, int | None], None]
+MoveHook = Callable[[SupplyRequest, RequestState, RequestState, int | None, str], None]
 _KEY = "stockpile.request_hooks"
 
 
@@ -23,11 +23,12 @@ def _of(app: Flask) -> list[MoveHook]:
 
 
 def on_request_moved(app: Flask, hook: MoveHook) -> None:
-    """Call `hook(request, old_state, new_state, user_id)` in the same transaction after every move of a request."""
+    """Call `hook(request, old_state, new_state, user_id, comment)` in the same transaction after every move."""
     _of(app).append(hook)
 
 
-def request_moved(request: SupplyRequest, old: RequestState, new: RequestState, user_id: int | None) -> None:
-    """Run the registered hooks for a request that moved from `old` to `new`."""
+def request_moved(request: SupplyRequest, old: RequestState, new: RequestState, user_id: int | None,
+                  comment: str) -> None:
+    """Run the registered hooks for a request that moved from `old` to `new` (with the move's comment)."""
     for hook in _of(current_app):
-        hook(request, old, new, user_id)
+        hook(request, old, new, user_id, comment)

@@ -239,7 +239,7 @@ def _transition(request: SupplyRequest, new_state: RequestState, user_id: int | 
                                     comment=comment))
     session().flush()
     audit.record(user_id, "request.transition", request, old=current.value, new=new_state.value, comment=comment)
-    hooks.request_moved(request, current, new_state, user_id)  # the alerts: the region hears of the move
+    hooks.request_moved(request, current, new_state, user_id, comment)  # the alerts: the region hears of the move
 
 
 def _refuse_resubmission(token: str | None) -> None:
