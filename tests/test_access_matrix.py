@@ -57,6 +57,7 @@ POST /api/v1/forecast/runs                continuity admin
 GET  /api/v1/forecast/runs/<id>           continuity admin
 POST /api/v1/forecast/runs/<id>/cancel    continuity admin
 GET  /api/v1/forecast/runs/<id>/log       continuity admin
+GET  /api/v1/insight/process-risk         continuity admin
 GET  /api/v1/items                        ALL
 POST /api/v1/items                        admin
 GET  /api/v1/items/<id>                   ALL
@@ -109,6 +110,7 @@ GET  /forecast/runs/<id>                  continuity admin
 POST /forecast/runs/<id>/cancel           continuity admin
 POST /forecast/runs/start                 continuity admin
 GET  /health                              public
+GET  /insight/risk                        continuity admin
 GET  /inventory/book/<kind>               BOOK
 POST /inventory/book/<kind>               BOOK
 GET  /inventory/expiring                  READ_STOCK

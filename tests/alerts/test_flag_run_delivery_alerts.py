@@ -59,7 +59,7 @@ def test_a_worsened_flag_is_told_again_an_unchanged_one_not(db, users, gowns) ->
                     user_id=users["logistics"].id)
     assert reconcile_flags_job() == "1 flag changes recorded"
     assert item_outlook(gowns.id).level is FlagLevel.CRITICAL
-    first, latest = notices(db, users["continuity"], AlertKind.FLAG)
+    _first, latest = notices(db, users["continuity"], AlertKind.FLAG)
     assert (latest.params["previous"], latest.params["level"]) == ("warning", "critical")
     assert len(notices(db, users["region"], AlertKind.FLAG)) == 2
 

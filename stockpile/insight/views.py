@@ -1,0 +1,69 @@
+"""Pages of insight: the risk grid (process x item), with rotation advice and the equity view beside it."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, current_app, render_template, request, url_for
+from flask_babel import lazy_gettext as _l
+
+from stockpile import formats
+from stockpile.auth.guard import roles_required
+from stockpile.auth.models import Role
+from stockpile.errors import DomainError
+from stockpile.insight import forms, risk
+from stockpile.web.forms import INVALID_FORM_STATUS, show_errors
+from stockpile.web.navigation import NavEntry, Panel, PanelEntry, WebPart
+
+bp = Blueprint("insight", __name__, url_prefix="/insight", template_folder="templates")
+PLANNERS = (Role.CONTINUITY, Role.ADMIN)
+# Colours of the grid, with the same thresholds as the flags: at least 30 % is high, at least 10 % is raised.
+HIGH, RAISED = 0.3, 0.1
+
+
+def risk_class(probability: float) -> str:
+    """The colour class of a cell (the number is always written beside the colour)."""
+    if probability >= HIGH:
+        return "risk-high"
+    if probability >= RAISED:
+        return "risk-raised"
+    return "risk-low" if probability > 0 else "risk-none"
+
+
+@bp.route("/risk")
+@roles_required(*PLANNERS)
+def risk_page() -> tuple[str, int]:
+    """The grid: per essential process (rows, tier order) and item, P(stock-out before the chosen date)."""
+    form = forms.RiskDateForm(request.args)
+    date, status = risk.default_date(), 200
+    if "date" in request.args:
+        try:
+            date = risk.check_date(form.date.data if form.validate() else None, horizon_days=_horizon())
+        except DomainError as error:
+            show_errors(form, error)
+            status = INVALID_FORM_STATUS
+    else:
+        form.date.data = date
+    return render_template("insight/risk.html", form=form, grid=risk.risk_grid(date), risk_class=risk_class,
+                           high=HIGH, raised=RAISED), status
+
+
+def _horizon() -> int:
+    return int(current_app.config["FORECAST_HORIZON_DAYS"])
+
+
+def risk_panel(_user: Any) -> Panel:
+    """The continuity section's panel: the processes most at risk two weeks ahead."""
+    grid = risk.risk_grid(risk.default_date())
+    worst = sorted((c for c in grid.cells if c.probability >= RAISED), key=lambda c: (-c.probability, c.tier))[:6]
+    return Panel(_l("Processes at risk within two weeks"),
+                 rows=[(f"{c.process_code} · {c.item_code}", formats.share(c.probability)) for c in worst],
+                 empty=_l("No essential process has a one-in-ten chance of a stock-out or more within two weeks."),
+                 link=(url_for("insight.risk_page"), _l("Risk by process")))
+
+
+PAGES = WebPart(
+    blueprints=(bp,),
+    nav=(NavEntry("insight.risk_page", _l("Risk by process"), PLANNERS),),
+    panels=(PanelEntry(PLANNERS, risk_panel),),
+)
