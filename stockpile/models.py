@@ -14,6 +14,7 @@ from stockpile.forecast.models import (
     ForecastSeries,
     RunLogLine,
 )
+from stockpile.insight.models import RotationTransfer
 from stockpile.inventory.models import (
     ImportedRow,
     Lot,
@@ -61,6 +62,7 @@ __all__ = [
     "Region",
     "RequestLine",
     "RequestTransition",
+    "RotationTransfer",
     "RunLogLine",
     "StockBalance",
     "StockMovement",

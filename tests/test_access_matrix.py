@@ -58,6 +58,8 @@ GET  /api/v1/forecast/runs/<id>           continuity admin
 POST /api/v1/forecast/runs/<id>/cancel    continuity admin
 GET  /api/v1/forecast/runs/<id>/log       continuity admin
 GET  /api/v1/insight/process-risk         continuity admin
+GET  /api/v1/insight/rotation             READ_STOCK
+POST /api/v1/insight/rotation/take        BOOK
 GET  /api/v1/items                        ALL
 POST /api/v1/items                        admin
 GET  /api/v1/items/<id>                   ALL
@@ -111,6 +113,8 @@ POST /forecast/runs/<id>/cancel           continuity admin
 POST /forecast/runs/start                 continuity admin
 GET  /health                              public
 GET  /insight/risk                        continuity admin
+GET  /insight/rotation                    READ_STOCK
+POST /insight/rotation/<id>/<id>          BOOK
 GET  /inventory/book/<kind>               BOOK
 POST /inventory/book/<kind>               BOOK
 GET  /inventory/expiring                  READ_STOCK

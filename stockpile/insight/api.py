@@ -8,11 +8,13 @@ from flask import current_app
 from flask.views import MethodView
 
 from stockpile.api import api_blueprint
-from stockpile.auth.guard import roles_required
+from stockpile.auth.guard import roles_required, signed_in_user
 from stockpile.auth.models import Role
-from stockpile.insight import risk, schemas
+from stockpile.insight import risk, rotation, schemas
 
 PLANNERS = (Role.CONTINUITY, Role.ADMIN)
+STOCK_READERS = (Role.LOGISTICS, Role.CONTINUITY, Role.ADMIN)
+MOVERS = (Role.LOGISTICS, Role.ADMIN)
 
 blp = api_blueprint("insight_api", "/insight", "Stock-out risk per essential process, rotation advice and the "
                                                "equity view (continuity, admin).")
@@ -30,6 +32,26 @@ class ProcessRisk(MethodView):
                                horizon_days=int(current_app.config["FORECAST_HORIZON_DAYS"]))
         grid = risk.risk_grid(date)
         return {"date": grid.date, "cells": grid.cells}
+
+
+@blp.route("/rotation")
+class Rotation(MethodView):
+    @roles_required(*STOCK_READERS)
+    @blp.response(200, schemas.RotationAdviceOut(many=True))
+    def get(self) -> Any:
+        """Lots that will expire unused where they are, the region that would use them in time, units saved."""
+        return rotation.rotation_advice()
+
+
+@blp.route("/rotation/take")
+class TakeRotation(MethodView):
+    @roles_required(*MOVERS)
+    @blp.arguments(schemas.TakeRotationIn)
+    @blp.response(201, schemas.RotationTakenOut)
+    @blp.alt_response(409, description="No advice for that lot and warehouse now (taken, or the stock changed).")
+    def post(self, data: dict[str, Any]) -> Any:
+        """Book the advised transfer as the advice stands now; the advice then disappears."""
+        return rotation.take_advice(data["lot_id"], data["from_warehouse_id"], signed_in_user().id)
 
 
 blueprints = [blp]

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from marshmallow import RAISE, Schema, fields
 
+from stockpile.api import id_field
+
 
 class Strict(Schema):
     class Meta:
@@ -31,3 +33,44 @@ class RiskCellOut(Schema):
 class RiskGridOut(Schema):
     date = fields.Date(required=True)
     cells = fields.List(fields.Nested(RiskCellOut), required=True)
+
+
+class RotationAdviceOut(Schema):
+    lot_id = fields.Integer(required=True)
+    lot_number = fields.String(required=True)
+    item_id = fields.Integer(required=True)
+    item_code = fields.String(required=True)
+    last_pick_day = fields.Date(required=True, metadata={"description": "Expiry minus the minimum remaining shelf "
+                                                                        "life: the last day picking may use it."})
+    from_warehouse_id = fields.Integer(required=True)
+    from_warehouse_code = fields.String(required=True)
+    from_region_code = fields.String(required=True)
+    free_here = fields.Integer(required=True)
+    projected_waste = fields.Integer(required=True, metadata={"description": "Units of the lot the projection "
+                                                                             "leaves to expire unused."})
+    to_region_code = fields.String(required=True)
+    to_warehouse_id = fields.Integer(required=True)
+    to_warehouse_code = fields.String(required=True)
+    burn_per_day = fields.Float(required=True, metadata={"description": "Units the destination region asked a day "
+                                                                        "in the last 28 days."})
+    burn_here_per_day = fields.Float(required=True)
+    process_code = fields.String(required=True, metadata={"description": "The destination region's process that "
+                                                                         "asked most for the item."})
+    quantity = fields.Integer(required=True, metadata={"description": "Units to move."})
+    units_saved = fields.Integer(required=True, metadata={"description": "Units saved from waste."})
+
+
+class TakeRotationIn(Strict):
+    lot_id = id_field(required=True)
+    from_warehouse_id = id_field(required=True)
+
+
+class RotationTakenOut(Schema):
+    id = fields.Integer(required=True)
+    lot_id = fields.Integer(required=True)
+    from_warehouse_id = fields.Integer(required=True)
+    to_warehouse_id = fields.Integer(required=True)
+    quantity = fields.Integer(required=True)
+    units_saved = fields.Integer(required=True)
+    movement_id = fields.Integer(required=True)
+    at = fields.DateTime(required=True)

@@ -4,19 +4,23 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, current_app, render_template, request, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from werkzeug.wrappers import Response
 
 from stockpile import formats
-from stockpile.auth.guard import roles_required
+from stockpile.auth.guard import roles_required, signed_in_user
 from stockpile.auth.models import Role
 from stockpile.errors import DomainError
-from stockpile.insight import forms, risk
-from stockpile.web.forms import INVALID_FORM_STATUS, show_errors
+from stockpile.insight import forms, risk, rotation
+from stockpile.web.forms import INVALID_FORM_STATUS, attempt, show_errors
 from stockpile.web.navigation import NavEntry, Panel, PanelEntry, WebPart
 
 bp = Blueprint("insight", __name__, url_prefix="/insight", template_folder="templates")
 PLANNERS = (Role.CONTINUITY, Role.ADMIN)
+STOCK_READERS = (Role.LOGISTICS, Role.CONTINUITY, Role.ADMIN)
+MOVERS = (Role.LOGISTICS, Role.ADMIN)
 # Colours of the grid, with the same thresholds as the flags: at least 30 % is high, at least 10 % is raised.
 HIGH, RAISED = 0.3, 0.1
 
@@ -52,6 +56,28 @@ def _horizon() -> int:
     return int(current_app.config["FORECAST_HORIZON_DAYS"])
 
 
+@bp.route("/rotation")
+@roles_required(*STOCK_READERS)
+def rotation_page() -> str:
+    """Lots that will expire unused where they are, where they would be used in time, and the units saved."""
+    return render_template("insight/rotation.html", advice=rotation.rotation_advice(), burn_days=rotation.BURN_DAYS,
+                           can_move=signed_in_user().role in MOVERS)
+
+
+@bp.route("/rotation/<id:lot_id>/<id:warehouse_id>", methods=["POST"])
+@roles_required(*MOVERS)
+def take_rotation(lot_id: int, warehouse_id: int) -> Response:
+    """Turn one piece of advice into a transfer; the advice then disappears."""
+    with attempt() as outcome:
+        taken = rotation.take_advice(lot_id, warehouse_id, signed_in_user().id)
+    if outcome.error is not None:
+        flash(outcome.error.message, "error")
+    else:
+        flash(_("Transfer booked: %(quantity)s units; %(saved)s units saved from waste.",
+                quantity=formats.number(taken.quantity), saved=formats.number(taken.units_saved)), "success")
+    return redirect(url_for("insight.rotation_page"))
+
+
 def risk_panel(_user: Any) -> Panel:
     """The continuity section's panel: the processes most at risk two weeks ahead."""
     grid = risk.risk_grid(risk.default_date())
@@ -64,6 +90,7 @@ def risk_panel(_user: Any) -> Panel:
 
 PAGES = WebPart(
     blueprints=(bp,),
-    nav=(NavEntry("insight.risk_page", _l("Risk by process"), PLANNERS),),
+    nav=(NavEntry("insight.risk_page", _l("Risk by process"), PLANNERS),
+         NavEntry("insight.rotation_page", _l("Rotation"), STOCK_READERS)),
     panels=(PanelEntry(PLANNERS, risk_panel),),
 )

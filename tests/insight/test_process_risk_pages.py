@@ -49,10 +49,10 @@ def test_the_tier_two_process_runs_out_first(db, masks, client, api_as) -> None:
 
 
 def test_the_page_writes_each_chance_beside_its_colour(db, masks, as_role) -> None:
-    _item, police, schools = masks
     page = as_role("continuity").get(f"/insight/risk?date={(local_today() + dt.timedelta(days=29)).isoformat()}")
     assert page.status_code == 200
-    assert "POLICE" in page.text and "SCHOOLS" in page.text
+    assert "POLICE" in page.text
+    assert "SCHOOLS" in page.text
     assert 'class="risk risk-high"' in page.text
     assert "%</td>" in page.text  # the number is written, not only coloured
 
