@@ -57,6 +57,8 @@ POST /api/v1/forecast/runs                continuity admin
 GET  /api/v1/forecast/runs/<id>           continuity admin
 POST /api/v1/forecast/runs/<id>/cancel    continuity admin
 GET  /api/v1/forecast/runs/<id>/log       continuity admin
+GET  /api/v1/insight/equity               continuity admin
+GET  /api/v1/insight/equity/requests      continuity admin
 GET  /api/v1/insight/process-risk         continuity admin
 GET  /api/v1/insight/rotation             READ_STOCK
 POST /api/v1/insight/rotation/take        BOOK
@@ -112,6 +114,9 @@ GET  /forecast/runs/<id>                  continuity admin
 POST /forecast/runs/<id>/cancel           continuity admin
 POST /forecast/runs/start                 continuity admin
 GET  /health                              public
+GET  /insight/equity                      continuity admin
+GET  /insight/equity.<fmt>                continuity admin
+GET  /insight/equity/requests             continuity admin
 GET  /insight/risk                        continuity admin
 GET  /insight/rotation                    READ_STOCK
 POST /insight/rotation/<id>/<id>          BOOK

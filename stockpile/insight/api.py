@@ -10,7 +10,7 @@ from flask.views import MethodView
 from stockpile.api import api_blueprint
 from stockpile.auth.guard import roles_required, signed_in_user
 from stockpile.auth.models import Role
-from stockpile.insight import risk, rotation, schemas
+from stockpile.insight import equity, risk, rotation, schemas
 
 PLANNERS = (Role.CONTINUITY, Role.ADMIN)
 STOCK_READERS = (Role.LOGISTICS, Role.CONTINUITY, Role.ADMIN)
@@ -52,6 +52,30 @@ class TakeRotation(MethodView):
     def post(self, data: dict[str, Any]) -> Any:
         """Book the advised transfer as the advice stands now; the advice then disappears."""
         return rotation.take_advice(data["lot_id"], data["from_warehouse_id"], signed_in_user().id)
+
+
+@blp.route("/equity")
+class Equity(MethodView):
+    @roles_required(*PLANNERS)
+    @blp.arguments(schemas.EquityQuery, location="query")
+    @blp.response(200, schemas.EquityRowOut(many=True))
+    @blp.alt_response(422, description="`weeks` outside 1 to 52.")
+    def get(self, args: dict[str, Any]) -> Any:
+        """Per process and region over the weeks: asked, approved, delivered, fill rate, unmet, cuts, days of cover,
+        and the fill rate week by week; sorted by `sort` (`order=desc` for the largest first)."""
+        return equity.equity(equity.check_weeks(args["weeks"]), sort=args["sort"],
+                             descending=args["order"] == "desc")
+
+
+@blp.route("/equity/requests")
+class EquityRequests(MethodView):
+    @roles_required(*PLANNERS)
+    @blp.arguments(schemas.EquityRequestsQuery, location="query")
+    @blp.response(200, schemas.EquityRequestOut(many=True))
+    def get(self, args: dict[str, Any]) -> Any:
+        """The requests behind the figures: submitted in the weeks, for a process and a region if named."""
+        return equity.requests_in_window(equity.check_weeks(args["weeks"]), args.get("process_id"),
+                                         args.get("region_id"))
 
 
 blueprints = [blp]

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from marshmallow import RAISE, Schema, fields
+from marshmallow import RAISE, Schema, fields, validate
 
 from stockpile.api import id_field
+from stockpile.insight.equity import SORTS
 
 
 class Strict(Schema):
@@ -74,3 +75,60 @@ class RotationTakenOut(Schema):
     units_saved = fields.Integer(required=True)
     movement_id = fields.Integer(required=True)
     at = fields.DateTime(required=True)
+
+
+class EquityQuery(Strict):
+    weeks = fields.Integer(load_default=8, metadata={"description": "This week and the weeks before it, 1 to 52."})
+    sort = fields.String(load_default="fill_rate", validate=validate.OneOf(SORTS))
+    order = fields.String(load_default="asc", validate=validate.OneOf(["asc", "desc"]))
+
+
+class EquityRequestsQuery(Strict):
+    weeks = fields.Integer(load_default=8)
+    process_id = id_field()
+    region_id = id_field()
+
+
+class WeekOut(Schema):
+    week_start = fields.Date(required=True, metadata={"description": "Monday of the week (Dutch time)."})
+    asked = fields.Integer(required=True)
+    delivered = fields.Integer(required=True)
+    fill_rate = fields.Float(allow_none=True)
+
+
+class EquityRowOut(Schema):
+    process_id = fields.Integer(required=True)
+    process_code = fields.String(required=True)
+    tier = fields.Integer(required=True)
+    region_id = fields.Integer(required=True)
+    region_code = fields.String(required=True)
+    requests = fields.Integer(required=True)
+    asked = fields.Integer(required=True)
+    approved = fields.Integer(required=True)
+    delivered = fields.Integer(required=True, metadata={"description": "Units issued to the requests."})
+    fill_rate = fields.Float(allow_none=True, metadata={"description": "delivered / asked"})
+    unmet = fields.Integer(required=True, metadata={"description": "asked - delivered"})
+    cut_rationing = fields.Integer(required=True, metadata={"description": "asked - approved on lines cut because "
+                                                                           "stock was short"})
+    days_of_cover = fields.Float(allow_none=True, metadata={"description": "Stock free for the process now, shared "
+                                                                           "by the region's part of its demand, at "
+                                                                           "the region's daily rate."})
+    weeks = fields.List(fields.Nested(WeekOut), required=True)
+
+
+class EquityLineOut(Schema):
+    item_code = fields.String(attribute="item.code", required=True)
+    quantity_requested = fields.Integer(required=True)
+    quantity_approved = fields.Integer(allow_none=True)
+    quantity_issued = fields.Integer(required=True)
+    cut_for_scarcity = fields.Boolean(required=True)
+
+
+class EquityRequestOut(Schema):
+    id = fields.Integer(required=True)
+    number = fields.String(required=True)
+    state = fields.String(required=True)
+    essential_process_id = fields.Integer(required=True)
+    region_id = fields.Integer(required=True)
+    submitted_at = fields.DateTime(allow_none=True)
+    lines = fields.List(fields.Nested(EquityLineOut), required=True)

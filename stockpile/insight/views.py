@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
@@ -12,8 +13,9 @@ from werkzeug.wrappers import Response
 from stockpile import formats
 from stockpile.auth.guard import roles_required, signed_in_user
 from stockpile.auth.models import Role
-from stockpile.errors import DomainError
-from stockpile.insight import forms, risk, rotation
+from stockpile.errors import DomainError, FieldErrors
+from stockpile.insight import equity, forms, risk, rotation
+from stockpile.web import sheets
 from stockpile.web.forms import INVALID_FORM_STATUS, attempt, show_errors
 from stockpile.web.navigation import NavEntry, Panel, PanelEntry, WebPart
 
@@ -78,6 +80,57 @@ def take_rotation(lot_id: int, warehouse_id: int) -> Response:
     return redirect(url_for("insight.rotation_page"))
 
 
+EQUITY_HEADER = ["process", "tier", "region", "requests", "asked", "approved", "delivered", "fill_rate", "unmet",
+                 "cut_rationing", "days_of_cover"]
+
+
+def _equity_args() -> tuple[int, str, bool]:
+    weeks = equity.check_weeks(request.args.get("weeks", 8, type=int))
+    return weeks, request.args.get("sort", "fill_rate"), request.args.get("order", "asc") == "desc"
+
+
+@bp.route("/equity")
+@roles_required(*PLANNERS)
+def equity_page() -> tuple[str, int]:
+    """Per process and region over the chosen weeks: fill rate, unmet demand, cuts, days of cover and the trend."""
+    try:
+        weeks, sort, descending = _equity_args()
+        status, error = 200, None
+    except FieldErrors as refused:
+        weeks, sort, descending, status, error = 8, "fill_rate", False, INVALID_FORM_STATUS, refused.errors["weeks"][0]
+    first, last = equity.window(weeks)
+    return render_template("insight/equity.html", rows=equity.equity(weeks, sort=sort, descending=descending),
+                           weeks=weeks, sort=sort, descending=descending, first=first, last=last, error=error,
+                           formats=sheets.FORMATS), status
+
+
+@bp.route(f"/equity.<any({','.join(sheets.FORMATS)}):fmt>")
+@roles_required(*PLANNERS)
+def equity_file(fmt: str) -> Response:
+    """The equity view as CSV or XLSX, one row per process and region, with the weekly fill rates after it."""
+    weeks, sort, descending = _equity_args()
+    first, _last = equity.window(weeks)
+    header = EQUITY_HEADER + [f"fill_rate_week_{(first + dt.timedelta(weeks=n)).isoformat()}" for n in range(weeks)]
+    return sheets.download(f"equity-{weeks}-weeks", fmt, header, lambda: (
+        [r.process_code, r.tier, r.region_code, r.requests, r.asked, r.approved, r.delivered, _rounded(r.fill_rate),
+         r.unmet, r.cut_rationing, _rounded(r.days_of_cover, 1)] + [_rounded(w.fill_rate) for w in r.weeks]
+        for r in equity.equity(weeks, sort=sort, descending=descending)))
+
+
+def _rounded(value: float | None, digits: int = 3) -> float | None:
+    return None if value is None else round(value, digits)
+
+
+@bp.route("/equity/requests")
+@roles_required(*PLANNERS)
+def equity_requests() -> tuple[str, int]:
+    """The requests behind one row of the equity view (or one week of it)."""
+    weeks, _sort, _descending = _equity_args()
+    process_id, region_id = request.args.get("process", type=int), request.args.get("region", type=int)
+    shown = equity.requests_in_window(weeks, process_id, region_id)
+    return render_template("insight/equity_requests.html", requests=shown, weeks=weeks), 200
+
+
 def risk_panel(_user: Any) -> Panel:
     """The continuity section's panel: the processes most at risk two weeks ahead."""
     grid = risk.risk_grid(risk.default_date())
@@ -91,6 +144,7 @@ def risk_panel(_user: Any) -> Panel:
 PAGES = WebPart(
     blueprints=(bp,),
     nav=(NavEntry("insight.risk_page", _l("Risk by process"), PLANNERS),
-         NavEntry("insight.rotation_page", _l("Rotation"), STOCK_READERS)),
+         NavEntry("insight.rotation_page", _l("Rotation"), STOCK_READERS),
+         NavEntry("insight.equity_page", _l("Equity"), PLANNERS)),
     panels=(PanelEntry(PLANNERS, risk_panel),),
 )
