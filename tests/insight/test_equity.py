@@ -88,7 +88,8 @@ def test_the_export_has_the_same_figures(db, served, as_role) -> None:
     workbook = load_workbook(io.BytesIO(client.get("/insight/equity.xlsx?weeks=1").data))
     sheet = workbook.active
     header = [cell.value for cell in sheet[1]]
-    found = {(row[0], row[2]): dict(zip(header, row, strict=True)) for row in sheet.iter_rows(min_row=2, values_only=True)}
+    found = {(row[0], row[2]): dict(zip(header, row, strict=True))
+             for row in sheet.iter_rows(min_row=2, values_only=True)}
     assert found[("POLICE-EQ", "VR13")]["unmet"] == 200
 
 
