@@ -10,6 +10,7 @@ from typing import Any
 
 from flask import Flask
 from flask_login import current_user
+from sqlalchemy.exc import SQLAlchemyError
 
 from stockpile.alerts import services, triggers
 from stockpile.forecast import hooks as forecast_hooks
@@ -26,6 +27,12 @@ def init_app(app: Flask) -> None:
 
 def _header_helpers() -> dict[str, Any]:
     def unread_notifications() -> int:
-        return services.unread_count(current_user) if current_user.is_authenticated else 0
+        if not current_user.is_authenticated:
+            return 0
+        try:
+            return services.unread_count(current_user)
+        except SQLAlchemyError:
+            # The error page of a failing database (a 503) must not fail again on the header's count.
+            return 0
 
     return {"unread_notifications": unread_notifications}

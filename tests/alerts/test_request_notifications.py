@@ -141,3 +141,19 @@ def test_the_preferences_page_saves_and_refuses(db, users, as_role) -> None:
     refused = client.post("/notifications/preferences", data={**form, "flag-email": "weekly"})
     assert refused.status_code == 422
     assert "Choose no e-mail, e-mail at once or a daily digest." in refused.text
+
+
+def test_a_failing_database_still_gets_its_503_page_with_the_header(db, users, as_role, app, monkeypatch) -> None:
+    import psycopg
+    from sqlalchemy import exc as sa_exc
+
+    from stockpile.alerts import services
+
+    def lost(_user):
+        raise sa_exc.OperationalError("SELECT", {}, psycopg.OperationalError("server closed the connection"))
+
+    monkeypatch.setitem(app.config, "PROPAGATE_EXCEPTIONS", False)
+    monkeypatch.setattr(services, "unread_count", lost)  # the list and the header's count both ask for it
+    page = as_role("region").get("/notifications")
+    assert page.status_code == 503
+    assert "database is unavailable" in page.text
