@@ -24,6 +24,7 @@ from stockpile.inventory.models import (
     StockMovement,
 )
 from stockpile.ops.leases import Lease
+from stockpile.policy_log.models import PolicyVersion
 from stockpile.reference.models import EssentialProcess, Item, Region, Warehouse
 from stockpile.requests.models import (
     Allocation,
@@ -58,6 +59,7 @@ __all__ = [
     "LotStatusEvent",
     "Notification",
     "OutboxMail",
+    "PolicyVersion",
     "ReceiptImport",
     "Region",
     "RequestLine",

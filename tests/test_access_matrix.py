@@ -80,6 +80,11 @@ PUT  /api/v1/notifications/preferences    ALL
 POST /api/v1/notifications/read-all       ALL
 GET  /api/v1/notifications/unread-count   ALL
 GET  /api/v1/openapi.json                 public
+GET  /api/v1/policy                       continuity admin
+GET  /api/v1/policy/decisions             continuity admin
+POST /api/v1/policy/min-shelf-life        continuity
+POST /api/v1/policy/phase                 continuity
+GET  /api/v1/policy/versions              continuity admin
 GET  /api/v1/regions                      ALL
 POST /api/v1/regions                      admin
 GET  /api/v1/regions/<id>                 ALL
@@ -149,6 +154,12 @@ POST /notifications/<id>/read             ALL
 GET  /notifications/preferences           ALL
 POST /notifications/preferences           ALL
 POST /notifications/read-all              ALL
+GET  /policy                              continuity admin
+GET  /policy/decisions                    continuity admin
+GET  /policy/decisions.<fmt>              continuity admin
+GET  /policy/log.<fmt>                    continuity admin
+POST /policy/phase                        continuity
+POST /policy/shelf-life                   continuity
 GET  /requests                            ALL
 GET  /requests/<id>                       ALL
 POST /requests/<id>/cancel                region continuity

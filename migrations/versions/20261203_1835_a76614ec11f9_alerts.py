@@ -1,7 +1,7 @@
 """alerts: notifications, alert preferences and the mail outbox
 
 Revision ID: a76614ec11f9
-Revises: c3f5f455cc20
+Revises: a7c41d2e9b10
 Create Date: 2026-12-03 17:57:45.895838
 """
 from alembic import op
@@ -11,7 +11,7 @@ import stockpile.db
 
 
 revision = 'a76614ec11f9'
-down_revision = 'c3f5f455cc20'
+down_revision = 'a7c41d2e9b10'
 branch_labels = None
 depends_on = None
 
