@@ -130,7 +130,7 @@ def _approve_line(request: SupplyRequest, line: RequestLine, quantity: int, note
     if quantity:
         reservations.reserve_line(line, quantity)
     line.quantity_approved, line.approval_note = quantity, note
-    line.cut_for_scarcity = quantity < line.quantity_requested and line.quantity_requested > free
+    line.cut_for_scarcity = quantity < line.quantity_requested and reservations.scarce(line.quantity_requested, free)
     line.quantity_from_allocation = allocations.draw_on_allocation(request.essential_process_id, line.item_id,
                                                                    quantity)
 
