@@ -26,7 +26,7 @@ class RequestIn(Schema):
 
     @validates_schema
     def _one_line_per_item(self, data: dict[str, object], **_kwargs: object) -> None:
-        items = [line["item_id"] for line in data.get("lines", [])]  # type: ignore[attr-defined, index]
+        items = [line["item_id"] for line in data.get("lines", [])]  # type: ignore[attr-defined]
         if len(items) != len(set(items)):
             raise ValidationError("Each item may appear on one line only.", "lines")
 
