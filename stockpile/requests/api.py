@@ -49,10 +49,10 @@ def visible_first(view: Any) -> Any:
 class Requests(MethodView):
     @roles_required(*EVERYONE)
     @blp.arguments(schemas.RequestFilter, location="query")
-    @blp.response(200, schemas.RequestOut(many=True))
+    @blp.response(200, schemas.RequestSummaryOut(many=True))
     @blp.paginate()
     def get(self, filters: dict[str, Any], pagination_parameters: Any) -> list[SupplyRequest]:
-        """Requests the caller may see (a region: only its own), newest first."""
+        """Requests the caller may see (a region: only its own), newest first, with lines; history per request."""
         stmt = queries.visible_requests(signed_in_user())
         if filters.get("state"):
             stmt = stmt.where(SupplyRequest.state == filters["state"])

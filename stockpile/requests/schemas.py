@@ -89,7 +89,9 @@ class TransitionOut(Schema):
     comment = fields.String(required=True)
 
 
-class RequestOut(Schema):
+class RequestSummaryOut(Schema):
+    """A request in a list: its fields and lines; the history is on the request itself (RequestOut)."""
+
     id = fields.Integer(required=True)
     number = fields.String(required=True)
     region_id = fields.Integer(required=True)
@@ -106,6 +108,11 @@ class RequestOut(Schema):
     carrier = fields.String(required=True)
     shipment_reference = fields.String(required=True)
     lines = fields.List(fields.Nested(LineOut), required=True)
+
+
+class RequestOut(RequestSummaryOut):
+    """One request with its lines and its history."""
+
     history = fields.List(fields.Nested(TransitionOut), required=True)
 
 
