@@ -15,7 +15,8 @@ PACKAGE = Path(__file__).resolve().parent.parent / "stockpile"
 DOMAINS = ("stockpile.auth", "stockpile.reference", "stockpile.inventory", "stockpile.requests",
            "stockpile.forecast", "stockpile.audit", "stockpile.ops", "stockpile.web")
 # Modules every domain builds on: they must never import a domain back.
-BASES = ("stockpile.api", "stockpile.db", "stockpile.errors", "stockpile.config", "stockpile.web.navigation")
+BASES = ("stockpile.api", "stockpile.db", "stockpile.errors", "stockpile.config", "stockpile.formats",
+         "stockpile.web.navigation")
 # Imports inside functions, outside the composition root (stockpile.app): each one is a known exception.
 DEFERRED_ALLOWED = {
     ("stockpile.forecast.engine.prophet_model", "prophet"),  # Prophet takes seconds to import; only fits need it
