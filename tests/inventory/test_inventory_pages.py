@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import html
 import io
+import re
 
 import pytest
 from sqlalchemy import func, select
 
 from stockpile.db import local_today
+from stockpile.inventory import services
 from stockpile.inventory.models import Lot, QualityStatus, StockBalance, StockMovement
 from tests import factories
 from tests.inventory.helpers import receive
@@ -165,3 +168,30 @@ def test_the_ledger_filters_offer_all_in_words_never_zero(as_role, db) -> None:
     assert page.text.count('<option value="0">alle</option>') == 2  # item and warehouse
     assert '<option value="">alle</option>' in page.text  # type
     assert ">0</option>" not in page.text
+
+
+def test_a_lots_movements_come_a_page_at_a_time_newest_first(app, as_role, db, stock, monkeypatch) -> None:
+    monkeypatch.setitem(app.config, "PAGE_SIZE", 3)
+    for quantity in range(1, 7):
+        receive(stock.item, stock.zeist, quantity, lot_number="L-2291")
+    expected = [m.id for m in db.scalars(select(StockMovement).where(StockMovement.lot_id == stock.lot.id)
+                                         .order_by(StockMovement.created_at.desc(), StockMovement.id.desc()))]
+    page, seen, path = as_role("logistics"), [], f"/inventory/lots/{stock.lot.id}"
+    while path:
+        text = page.get(path).text
+        ids = [int(i) for i in re.findall(r"<tr><td>(\d+)</td>", text)]
+        assert 0 < len(ids) <= 3
+        seen += ids
+        older = re.search(r'href="([^"]*before=\d+)"', text)
+        path = html.unescape(older.group(1)) if older else None
+    assert seen == expected  # all seven (the first receipt and six more), each once, newest first
+    assert "Newest movements" in text
+
+
+def test_a_reversal_on_a_newer_page_still_hides_the_reverse_link(app, as_role, db, stock, users, monkeypatch) -> None:
+    monkeypatch.setitem(app.config, "PAGE_SIZE", 1)
+    first = db.scalar(select(StockMovement).where(StockMovement.lot_id == stock.lot.id))
+    reversal = services.reverse(movement_id=first.id, reason="booked twice", user_id=users["logistics"].id)
+    older = as_role("logistics").get(f"/inventory/lots/{stock.lot.id}?before={reversal.id}").text
+    assert f"<tr><td>{first.id}</td>" in older
+    assert f"/inventory/movements/{first.id}/reverse" not in older
