@@ -23,6 +23,8 @@ class RequestIn(Schema):
     delivery_warehouse_id = id_field(load_default=None, allow_none=True)
     delivery_address = fields.String(load_default="", validate=validate.Length(max=1000))
     lines = fields.List(fields.Nested(LineIn), required=True, validate=validate.Length(min=1, max=100))
+    submit = fields.Boolean(load_default=False, metadata={
+        "description": "true: submit the draft for review in the same call and transaction."})
 
     @validates_schema
     def _one_line_per_item(self, data: dict[str, object], **_kwargs: object) -> None:

@@ -86,3 +86,41 @@ def test_request_pages_read_lines_once_for_every_row(as_role, db, requests_with_
     requests_with_history(20, approved=approved)
     many = _statements(page, db, path)
     assert many == few
+
+
+def test_create_and_submit_in_one_call(client, api_as, db, stock) -> None:
+    body = {"essential_process_id": stock.process.id, "needed_by": "2099-01-01", "justification": "Outbreak",
+            "contact": "Piet 06-1", "delivery_address": "Utrecht", "submit": True,
+            "lines": [{"item_id": stock.item.id, "quantity": 5}, {"item_id": stock.gloves.id, "quantity": 3}]}
+    with counted(db) as statements:
+        created = client.post("/api/v1/requests", headers=api_as("region"), json=body)
+    assert created.status_code == 201, created.json
+    assert created.json["state"] == "submitted"
+    assert [step["to_state"] for step in created.json["history"]] == ["submitted"]
+    assert _request_updates(statements) == 1
+    draft = client.post("/api/v1/requests", headers=api_as("region"), json={**body, "submit": False})
+    assert draft.json["state"] == "draft"
+
+
+def _request_updates(statements: list[str]) -> int:
+    return sum(s.lstrip().upper().startswith("UPDATE REQUESTS ") for s in statements)
+
+
+def test_each_state_change_is_one_guarded_update(db, users, stock) -> None:
+    request = submitted(users["region"], stock.process, [(stock.item, 2)])
+    line = request.lines[0].id
+    steps = [
+        lambda: services.approve(request, users["continuity"], {line: (2, "")}),
+        lambda: services.pick(request, users["logistics"]),
+        lambda: services.ship(request, users["logistics"], "DHL", "JD1"),
+        lambda: services.confirm_receipt(request, users["region"], {line: (2, "")}),
+    ]
+    for step in steps:
+        with counted(db) as statements:
+            step()
+            db.flush()
+        assert _request_updates(statements) == 1, statements
+    db.expire_all()
+    assert (request.state.value, request.carrier, request.shipment_reference) == ("delivered", "DHL", "JD1")
+    assert request.reviewed_by_id == users["continuity"].id
+    assert request.delivered_at is not None
