@@ -13,7 +13,8 @@ import pytest
 
 PACKAGE = Path(__file__).resolve().parent.parent / "stockpile"
 DOMAINS = ("stockpile.auth", "stockpile.reference", "stockpile.inventory", "stockpile.requests",
-           "stockpile.forecast", "stockpile.policy_log", "stockpile.audit", "stockpile.ops", "stockpile.web")
+           "stockpile.forecast", "stockpile.policy_log", "stockpile.audit", "stockpile.ops", "stockpile.web",
+           "stockpile.alerts", "stockpile.insight")
 # Modules every domain builds on: they must never import a domain back.
 BASES = ("stockpile.api", "stockpile.db", "stockpile.errors", "stockpile.config", "stockpile.formats",
          "stockpile.web.navigation")
@@ -275,3 +276,11 @@ def test_the_state_scan_leaves_reading_alone() -> None:
     source = ("select(SupplyRequest).where(SupplyRequest.state == S.DRAFT)\n"
               "label = STATE_LABELS[request.state]\nupdate(Allocation).values(used=1)")
     assert request_state_writes(source) == []
+
+
+def test_the_domains_that_alerts_tell_of_never_import_them() -> None:
+    """Requests and forecasting know nothing of alerts: the alerts hook in (requests.hooks, forecast.hooks)."""
+    found = {(module, imported) for module in MODULES
+             if _within(module, ("stockpile.requests", "stockpile.forecast", "stockpile.inventory"))
+             for imported in _all_imports(module) if _within(imported, ("stockpile.alerts",))}
+    assert found == set()
