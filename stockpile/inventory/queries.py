@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, Select, and_, case, func, literal, or_, select, union_all
 from sqlalchemy.orm import aliased
 
-from stockpile.db import LOCAL_ZONE, local_today, session
+from stockpile.db import local_today, session
 from stockpile.inventory.models import Lot, LotStatusEvent, QualityStatus, StockBalance, StockMovement
 from stockpile.reference.models import Item, Warehouse
 
@@ -328,12 +328,3 @@ def stock_by_warehouse() -> list[WarehouseStock]:
         .order_by(Warehouse.code)
     )
     return [WarehouseStock(row[0], int(row[1]), int(row[2]), int(row[3])) for row in session().execute(stmt)]
-
-
-def local_day_range(since: dt.date | None, until: dt.date | None) -> tuple[dt.datetime | None, dt.datetime | None]:
-    """Dutch calendar days as UTC bounds: from the start of `since` to the end of `until`."""
-
-    def start(day: dt.date) -> dt.datetime:
-        return dt.datetime.combine(day, dt.time(), LOCAL_ZONE).astimezone(dt.UTC)
-
-    return (start(since) if since else None, start(until + dt.timedelta(days=1)) if until else None)

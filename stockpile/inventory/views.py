@@ -13,11 +13,12 @@ from stockpile.api import MAX_ID
 from stockpile.auth.guard import roles_required
 from stockpile.auth.models import Role, User
 from stockpile.db import local_today, session
-from stockpile.errors import NotFound
+from stockpile.errors import FieldErrors, NotFound
 from stockpile.inventory import exports, hooks, queries, services
 from stockpile.inventory.booking_views import bp as booking_bp
 from stockpile.inventory.forms import LedgerFilterForm
 from stockpile.inventory.models import QualityStatus, StockMovement, label
+from stockpile.local_days import local_day_range
 from stockpile.reference.models import Item, Warehouse
 from stockpile.web import sheets
 from stockpile.web.navigation import NavEntry, Panel, PanelEntry, WebPart
@@ -129,15 +130,15 @@ def _count(stmt: Any) -> int:
 
 
 def _ledger_filters() -> tuple[LedgerFilterForm, dict[str, Any]]:
-    """The filter form from the query string and the filters it gives; invalid filters are ignored."""
+    """The filter form from the query string and the filters it gives; an invalid filter is a 422 naming it."""
     form = LedgerFilterForm(request.args)
     form.item_id.choices = [SelectChoice(0, _l("all")), *(SelectChoice(i.id, i.code) for i in
                                                      session().scalars(select(Item).order_by(Item.code)))]
     form.warehouse_id.choices = [SelectChoice(0, _l("all")), *(SelectChoice(w.id, w.code) for w in
                                                           session().scalars(select(Warehouse).order_by(Warehouse.code)))]
-    form.validate()
-    since, until = queries.local_day_range(form.since.data if not form.since.errors else None,
-                                           form.until.data if not form.until.errors else None)
+    if not form.validate():
+        raise FieldErrors({name: [str(message) for message in messages] for name, messages in form.errors.items()})
+    since, until = local_day_range(form.since.data, form.until.data)
     return form, {"item_id": form.item_id.data or None, "warehouse_id": form.warehouse_id.data or None,
                   "kind": form.type.data or None, "since": since, "until": until}
 
@@ -183,7 +184,7 @@ def logistics_panel(_user: User) -> Panel:
     stock_rows = queries.stock_by_item()
     soon = queries.expiring_lots(30)
     today = local_today()
-    since, _until = queries.local_day_range(today, None)
+    since, _until = local_day_range(today, None)
     moved = session().scalar(select(func.count()).select_from(StockMovement)
                              .where(StockMovement.created_at >= since)) or 0
     return Panel(_l("Stock"), rows=[

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
-from stockpile.api import id_field
+from stockpile.api import BoundedList, id_field
 from stockpile.requests.models import RequestState
+from stockpile.requests.validation import MAX_REQUEST_LINES
 
 POSITIVE = validate.Range(min=1, max=1_000_000_000)
 
@@ -22,7 +23,7 @@ class RequestIn(Schema):
     contact = fields.String(required=True, validate=validate.Length(min=1, max=200))
     delivery_warehouse_id = id_field(load_default=None, allow_none=True)
     delivery_address = fields.String(load_default="", validate=validate.Length(max=1000))
-    lines = fields.List(fields.Nested(LineIn), required=True, validate=validate.Length(min=1, max=100))
+    lines = BoundedList(fields.Nested(LineIn), MAX_REQUEST_LINES, required=True)
     submit = fields.Boolean(load_default=False, metadata={
         "description": "true: submit the draft for review in the same call and transaction."})
 
@@ -40,7 +41,7 @@ class DecisionIn(Schema):
 
 
 class ApproveIn(Schema):
-    lines = fields.List(fields.Nested(DecisionIn), required=True, validate=validate.Length(min=1))
+    lines = BoundedList(fields.Nested(DecisionIn), MAX_REQUEST_LINES, required=True)
 
 
 class ReasonIn(Schema):
@@ -63,7 +64,7 @@ class ReceivedIn(Schema):
 
 
 class ConfirmIn(Schema):
-    lines = fields.List(fields.Nested(ReceivedIn), required=True, validate=validate.Length(min=1))
+    lines = BoundedList(fields.Nested(ReceivedIn), MAX_REQUEST_LINES, required=True)
 
 
 class EmptyIn(Schema):

@@ -147,7 +147,7 @@ def test_idempotency_key_books_once(db, stock) -> None:
                            idempotency_key="abc-1")
     assert again.id == first.id
     assert balance(db, lot, zeist) == (490, 0)
-    with pytest.raises(Conflict, match="already used"):
+    with pytest.raises(FieldErrors, match="first used with other values: quantity, type differ"):
         services.write_off(lot_id=lot.id, warehouse_id=zeist.id, quantity=1, reason="r", user_id=None,
                            idempotency_key="abc-1")
 
