@@ -23,6 +23,9 @@ class RequestIn(Schema):
     delivery_warehouse_id = id_field(load_default=None, allow_none=True)
     delivery_address = fields.String(load_default="", validate=validate.Length(max=1000))
     lines = fields.List(fields.Nested(LineIn), required=True, validate=validate.Length(min=1, max=100))
+    reask_of_id = id_field(load_default=None, allow_none=True, metadata={
+        "description": "The id of a rejected or cut request of the same region that this one asks again for; the "
+                       "forecast then counts the need of both once. Omitted or null: a new need."})
 
     @validates_schema
     def _one_line_per_item(self, data: dict[str, object], **_kwargs: object) -> None:
@@ -43,6 +46,13 @@ class ApproveIn(Schema):
 
 class ReasonIn(Schema):
     reason = fields.String(required=True, validate=validate.Length(min=1, max=1000))
+
+
+class RejectIn(ReasonIn):
+    for_scarcity = fields.Boolean(load_default=False, metadata={
+        "description": "True when the request is rejected because stock is short: only then the forecast counts "
+                       "what was asked as unconstrained demand. Omitted: false (rejected for another reason, such "
+                       "as a duplicate or an ask outside the norm), as before this field existed."})
 
 
 class OptionalReasonIn(Schema):
@@ -77,7 +87,8 @@ class LineOut(Schema):
     quantity_issued = fields.Integer(required=True)
     quantity_received = fields.Integer(allow_none=True, required=True)
     approval_note = fields.String(required=True)
-    cut_for_scarcity = fields.Boolean(required=True)
+    cut_for_scarcity = fields.Boolean(required=True, metadata={
+        "description": "The line got less than asked (or nothing, rejected) because stock was short."})
     discrepancy_note = fields.String(required=True)
 
 
@@ -105,6 +116,7 @@ class RequestOut(Schema):
     decided_at = fields.AwareDateTime(allow_none=True, required=True)
     carrier = fields.String(required=True)
     shipment_reference = fields.String(required=True)
+    reask_of_id = fields.Integer(allow_none=True, required=True)
     lines = fields.List(fields.Nested(LineOut), required=True)
     history = fields.List(fields.Nested(TransitionOut), required=True)
 
