@@ -27,6 +27,7 @@ def draft_data(data: dict[str, Any]) -> DraftData:
         justification=data["justification"], contact=data["contact"],
         lines=[(line["item_id"], line["quantity"]) for line in data["lines"]],
         delivery_warehouse_id=data["delivery_warehouse_id"], delivery_address=data["delivery_address"],
+        reask_of_id=data["reask_of_id"],
     )
 
 
@@ -112,7 +113,7 @@ STEPS = {
     "submit": lambda r, d: services.submit(r, signed_in_user()),
     "approve": lambda r, d: services.approve(
         r, signed_in_user(), {line["id"]: (line["quantity_approved"], line["reason"]) for line in d["lines"]}),
-    "reject": lambda r, d: services.reject(r, signed_in_user(), d["reason"]),
+    "reject": lambda r, d: services.reject(r, signed_in_user(), d["reason"], d["for_scarcity"]),
     "cancel": lambda r, d: services.cancel(r, signed_in_user(), d["reason"]),
     "pick": lambda r, d: services.pick(r, signed_in_user()),
     "ship": lambda r, d: services.ship(r, signed_in_user(), d["carrier"], d["reference"]),
@@ -121,7 +122,8 @@ STEPS = {
 }
 _action("submit", (Role.REGION,), schemas.EmptyIn, "Send a draft for review.")
 _action("approve", (Role.CONTINUITY,), schemas.ApproveIn, "Approve lines in full or in part; reserves the stock.")
-_action("reject", (Role.CONTINUITY,), schemas.ReasonIn, "Reject a submitted request with a reason.")
+_action("reject", (Role.CONTINUITY,), schemas.RejectIn,
+        "Reject a submitted request with a reason, saying whether stock was too short.")
 _action("cancel", (Role.REGION, Role.CONTINUITY), schemas.OptionalReasonIn,
         "Cancel: a region before review, the continuity section (with a reason) until picking.")
 _action("pick", (Role.LOGISTICS,), schemas.EmptyIn, "Book the reserved lots out as issue movements.")

@@ -40,6 +40,15 @@ def get_request_for(user: User, request_id: int) -> SupplyRequest:
     return request
 
 
+def reaskable_requests(region_id: int, limit: int = 200) -> list[SupplyRequest]:
+    """A region's newest requests that were rejected or cut: what a new request may ask again for."""
+    decided = [RequestState.REJECTED, RequestState.APPROVED, RequestState.PARTIALLY_APPROVED, RequestState.PICKING,
+               RequestState.SHIPPED, RequestState.DELIVERED]
+    stmt = (select(SupplyRequest).where(SupplyRequest.region_id == region_id, SupplyRequest.state.in_(decided))
+            .order_by(SupplyRequest.id.desc()).limit(limit))
+    return [request for request in session().scalars(stmt) if request.can_be_asked_again]
+
+
 def review_queue() -> list[SupplyRequest]:
     """Submitted requests, most urgent first: priority tier, then needed-by date, then oldest."""
     stmt = (

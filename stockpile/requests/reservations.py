@@ -138,6 +138,9 @@ def _move_reservation(reservation: LineReservation, lot: Lot, user_id: int | Non
 
 def _take_off_approval(line: RequestLine, lot: Lot, lost: int) -> None:
     line.quantity_approved = (line.quantity_approved or 0) - lost
+    # No other lot could cover it: the line now gets less than asked because stock is short, so the forecast
+    # keeps counting the whole ask as demand.
+    line.cut_for_scarcity = True
     line.approval_note = "; ".join(filter(None, [line.approval_note, _(
         "%(n)d units lost with lot %(lot)s (%(status)s) and not replaced.",
         n=lost, lot=lot.lot_number, status=inventory_label(lot.quality_status))]))

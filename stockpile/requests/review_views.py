@@ -42,7 +42,8 @@ def review_request(request_id: int) -> ViewResult:
     if form.validate_on_submit():
         with attempt() as outcome:
             if request.form.get("action") == "reject":
-                services.reject(supply_request, signed_in_user(), request.form.get("reason", ""))
+                services.reject(supply_request, signed_in_user(), request.form.get("reason", ""),
+                                {"yes": True, "no": False}.get(request.form.get("for_scarcity", "")))
             else:
                 decisions = {line.id: (_int_or_none(request.form.get(f"qty-{line.id}")),
                                        request.form.get(f"note-{line.id}", "")) for line in supply_request.lines}

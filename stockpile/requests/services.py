@@ -42,7 +42,7 @@ def create_draft(user: User, data: DraftData) -> SupplyRequest:
     if user.role is not Role.REGION or user.region_id is None:
         raise Forbidden(_("Only region users make requests."))
     _refuse_resubmission(data.form_token)
-    check_draft(data)
+    check_draft(data, user.region_id)
     request = SupplyRequest(region_id=user.region_id, created_by_id=user.id, state=S.DRAFT,
                             form_token=data.form_token or None)
     _apply(request, data)
@@ -55,7 +55,7 @@ def create_draft(user: User, data: DraftData) -> SupplyRequest:
 def update_draft(request: SupplyRequest, user: User, data: DraftData) -> SupplyRequest:
     """Change a draft; once submitted, a request is no longer edited."""
     require(Action.EDIT, request, user)
-    check_draft(data)
+    check_draft(data, request.region_id)
     _apply(request, data)
     session().flush()
     audit.record(user.id, "request.update", request, lines=data.lines)
@@ -87,30 +87,42 @@ def cancel(request: SupplyRequest, user: User, reason: str = "") -> None:
     session().flush()
 
 
-def reject(request: SupplyRequest, reviewer: User, reason: str) -> None:
-    """Refuse a submitted request, with a reason the region will read."""
+def reject(request: SupplyRequest, reviewer: User, reason: str, for_scarcity: bool | None) -> None:
+    """Refuse a submitted request, with a reason the region will read and whether stock was too short.
+
+    The reviewer says which (`for_scarcity`; None is refused): only a refusal for scarcity counts the ask as
+    unconstrained demand, since a duplicate or an ask outside the norm was never a need the stockpile failed.
+    """
     require(Action.REJECT, request, reviewer)
+    errors = {}
     if not reason.strip():
-        raise FieldErrors.one("reason", _("Say why the request is rejected."))
+        errors["reason"] = [_("Say why the request is rejected.")]
+    if not isinstance(for_scarcity, bool):
+        errors["for_scarcity"] = [_("Say whether the request is rejected because stock is short.")]
+    if errors:
+        raise FieldErrors(errors)
     _transition(request, S.REJECTED, reviewer.id, reason.strip(), reviewed_by_id=reviewer.id, decided_at=utcnow(),
                 decision_note=reason.strip(), policy_version_id=policy_log.current_version_id())
     for line in request.lines:
         line.quantity_approved = 0
-        # A refusal while stock is short still tells the forecast how much was needed.
-        line.cut_for_scarcity = reservations.is_scarce(line.item_id, line.quantity_requested)
+        line.cut_for_scarcity = bool(for_scarcity)
 
 
-def approve(request: SupplyRequest, reviewer: User, decisions: Decisions) -> None:
+def approve(request: SupplyRequest, reviewer: User, decisions: Decisions,
+            scarce_items: frozenset[int] = frozenset()) -> None:
     """Approve each line in full or in part, reserving the stock in the same transaction.
 
     Free stock is checked against what other processes' allocations hold back; the reservation itself is the
     guarded update in `inventory.balances`, so two reviewers approving at once can never reserve the same units.
+    A line cut below its ask is cut for scarcity when more is asked than is free for its process now, or when
+    its item is in `scarce_items` (a rationing, which decides that from its outcome, not request by request).
     """
     require(Action.APPROVE, request, reviewer)
     quantities = check_decisions(request, decisions)
     _lock_items(sorted(line.item_id for line in request.lines))
     for line in request.lines:
-        _approve_line(request, line, quantities[line.id], decisions[line.id][1].strip())
+        _approve_line(request, line, quantities[line.id], decisions[line.id][1].strip(),
+                      line.item_id in scarce_items)
     full = all(line.quantity_approved == line.quantity_requested for line in request.lines)
     _transition(request, S.APPROVED if full else S.PARTIALLY_APPROVED, reviewer.id,
                 "; ".join(line.approval_note for line in request.lines if line.approval_note),
@@ -123,7 +135,7 @@ def _lock_items(item_ids: list[int]) -> None:
     session().execute(select(Item.id).where(Item.id.in_(item_ids)).order_by(Item.id).with_for_update())
 
 
-def _approve_line(request: SupplyRequest, line: RequestLine, quantity: int, note: str) -> None:
+def _approve_line(request: SupplyRequest, line: RequestLine, quantity: int, note: str, rationed: bool) -> None:
     free = reservations.free_for_process(line.item_id, request.essential_process_id)
     if quantity > free:
         raise Conflict(
@@ -134,7 +146,8 @@ def _approve_line(request: SupplyRequest, line: RequestLine, quantity: int, note
     if quantity:
         reservations.reserve_line(line, quantity)
     line.quantity_approved, line.approval_note = quantity, note
-    line.cut_for_scarcity = quantity < line.quantity_requested and reservations.scarce(line.quantity_requested, free)
+    line.cut_for_scarcity = quantity < line.quantity_requested and (
+        rationed or reservations.scarce(line.quantity_requested, free))
     line.quantity_from_allocation = allocations.draw_on_allocation(request.essential_process_id, line.item_id,
                                                                    quantity)
 
@@ -143,7 +156,9 @@ def accept_rationing(item_id: int, quantities: dict[int, int | None], reviewer: 
     """Decide every request of a rationing proposal: the item's lines as given, other lines in full.
 
     Only the lines the reviewer saw are decided (`quantities` must name exactly the open lines). A request left
-    with nothing at all is rejected with the rationing as its reason.
+    with nothing at all is rejected with the rationing as its reason. Whether the item was scarce is decided once,
+    from all the open lines against the free stock before any of them is decided, so every line the rationing
+    gives less than asked is cut for scarcity: the first one decided and those rationed to 0 too.
     """
     item = session().get(Item, item_id)
     lines = {line.id: line for line in open_lines(item_id)}
@@ -154,14 +169,15 @@ def accept_rationing(item_id: int, quantities: dict[int, int | None], reviewer: 
         raise FieldErrors({f"line-{line_id}": [_("Enter a quantity (0 or more).")] for line_id in blank},
                           _("Enter a quantity for every line, 0 to give nothing."))
     note = _("Rationed: %(item)s is scarce.", item=item.code if item else "")
+    scarce = reservations.is_scarce(item_id, sum(line.quantity_requested for line in lines.values()))
     decided = []
     for request in sorted({line.request for line in lines.values()}, key=lambda r: r.id):
         decisions: Decisions = {line.id: (quantities[line.id], note) if line.id in quantities
                                 else (line.quantity_requested, "") for line in request.lines}
         if not any(quantity for quantity, _note in decisions.values()):
-            reject(request, reviewer, note)
+            reject(request, reviewer, note, for_scarcity=scarce)
         else:
-            approve(request, reviewer, decisions)
+            approve(request, reviewer, decisions, frozenset({item_id}) if scarce else frozenset())
         decided.append(request)
     return decided
 
@@ -265,6 +281,7 @@ def _apply(request: SupplyRequest, data: DraftData) -> None:
     request.contact = data.contact.strip()
     request.delivery_warehouse_id = data.delivery_warehouse_id
     request.delivery_address = data.delivery_address.strip()
+    request.reask_of_id = data.reask_of_id
     # Lines are updated in place: replacing them would insert before deleting and trip the one-line-per-item rule.
     wanted = dict(data.lines)
     for line in list(request.lines):
