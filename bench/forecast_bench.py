@@ -24,7 +24,8 @@ import pandas as pd
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from stockpile.forecast.engine import forecasting
-from stockpile.forecast.engine.jobs import SeriesJob, fit_series
+from stockpile.forecast.engine.bulk import fit_batch
+from stockpile.forecast.engine.jobs import SeriesJob
 from stockpile.forecast.engine.pool import fit_all
 
 ITEMS, REGIONS, DAYS, HORIZON = 200, 25, 730, 90
@@ -74,7 +75,7 @@ def main() -> None:
     jobs = sample_jobs(args.series, rng)
     print(f"machine: {platform.platform()}, {os.cpu_count()} cores, Python {platform.python_version()}")
     print(f"series: {len(jobs)} sampled of {ITEMS * (REGIONS + 1)} ({DAYS} days each, horizon {HORIZON})")
-    singles = [fit_series(job).seconds for job in jobs[: args.single]]
+    singles = [fit_batch([job])[0].seconds for job in jobs[: args.single]]
     median_single = statistics.median(singles)
     began = time.perf_counter()
     outcomes = fit_all(jobs, args.workers)

@@ -10,6 +10,7 @@ from stockpile.forecast.models import (
     FlagState,
     ForecastPoint,
     ForecastRun,
+    ForecastSelection,
     ForecastSeries,
     RunLogLine,
 )
@@ -46,6 +47,7 @@ __all__ = [
     "FlagState",
     "ForecastPoint",
     "ForecastRun",
+    "ForecastSelection",
     "ForecastSeries",
     "ImportedRow",
     "Item",

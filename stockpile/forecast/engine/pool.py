@@ -11,7 +11,8 @@ import multiprocessing
 from collections.abc import Callable, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 
-from stockpile.forecast.engine.jobs import SeriesJob, SeriesOutcome, fit_batch
+from stockpile.forecast.engine.bulk import fit_batch
+from stockpile.forecast.engine.jobs import SeriesJob, SeriesOutcome
 
 Progress = Callable[[int, int, str], None]
 ShouldStop = Callable[[], bool]
