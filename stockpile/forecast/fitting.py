@@ -75,8 +75,9 @@ def as_selection(row: ForecastSelection) -> Selection:
 
 def fit_jobs(jobs: Sequence[SeriesJob], workers: int, progress: Progress | None = None,
              should_stop: ShouldStop | None = None) -> list[SeriesOutcome]:
-    """Fit every series with the engine; raises engine.pool.FitCancelled when should_stop() says so."""
-    return fit_all(jobs, workers, progress, should_stop)
+    """Fit every series with the engine, on the Dask cluster of DASK_SCHEDULER when one is set, else in `workers`
+    local processes; raises engine.pool.FitCancelled when should_stop() says so."""
+    return fit_all(jobs, workers, progress, should_stop, current_app.config.get("DASK_SCHEDULER") or None)
 
 
 def write_series(run: ForecastRun, outcomes: Sequence[SeriesOutcome], progress: Progress | None = None) -> None:

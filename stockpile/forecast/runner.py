@@ -73,11 +73,11 @@ def _fit_and_store(run_id: int, monitor: runs.Monitor, workers: int) -> None:
         store_results(run, outcomes, report)
         written = time.perf_counter()
         recorded = flag_history.record(outlooks(), f"run {run.id}", run.id)
-        runs.add_log(run.id, f"succeeded: {run.series_count} series, {run.failed_series} failed, "
-                             f"{len(recorded)} flag changes, {time.perf_counter() - began:.1f} s")
         runs.add_log(run.id, f"selected anew: {_selected_anew(outcomes)}; seconds reading {read - began:.1f}, "
                              f"fitting {fitted - read:.1f}, writing {written - fitted:.1f}, "
                              f"flags {time.perf_counter() - written:.1f}")
+        runs.add_log(run.id, f"succeeded: {run.series_count} series, {run.failed_series} failed, "
+                             f"{len(recorded)} flag changes, {time.perf_counter() - began:.1f} s")
 
 
 def _selected_anew(outcomes: list[SeriesOutcome]) -> str:

@@ -9,9 +9,11 @@ import numpy as np
 import pytest
 from sqlalchemy import func, select, update
 
-from stockpile.db import utcnow
+from stockpile.db import local_today, utcnow
 from stockpile.forecast import runner
 from stockpile.forecast.models import ForecastPoint, ForecastSelection, ForecastSeries, RunTrigger
+from stockpile.forecast.outlook import item_outlook
+from stockpile.forecast.spread import spread_from_cumulative_bands, spread_from_daily_bands
 from tests import factories
 from tests.forecast.conftest import issue_on
 from tests.inventory.helpers import receive
@@ -68,3 +70,18 @@ def test_the_points_carry_the_calibrated_band_of_cumulative_demand(db, varied) -
     assert all(p.cum_lower is not None and p.cum_upper is not None for p in points)
     assert all(p.cum_lower <= t + 1e-6 <= p.cum_upper + 2e-6 for p, t in zip(points, total, strict=True))
     assert db.scalar(select(func.count()).select_from(ForecastPoint)) == run.horizon_days
+
+
+def test_the_outlook_takes_its_spread_from_the_cumulative_band(db, varied) -> None:
+    run = runner.run_forecast(RunTrigger.CLI)
+    series_id = db.scalar(select(ForecastSeries.id).where(ForecastSeries.run_id == run.id))
+    points = db.scalars(select(ForecastPoint).where(ForecastPoint.series_id == series_id)
+                        .order_by(ForecastPoint.day)).all()
+    assert points[0].day == local_today()
+    expected = spread_from_cumulative_bands([p.yhat for p in points], [p.cum_lower for p in points],
+                                            [p.cum_upper for p in points])
+    spread = item_outlook(varied.id).forecast.spread
+    assert spread.below == pytest.approx(expected.below)
+    assert spread.above == pytest.approx(expected.above)
+    assert spread != spread_from_daily_bands([p.yhat for p in points], [p.yhat_lower for p in points],
+                                             [p.yhat_upper for p in points])

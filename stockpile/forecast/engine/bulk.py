@@ -2,10 +2,11 @@
 
 Series whose selection is in force are refitted with the chosen method only. Those of a statsforecast method
 (ETS with its stored model, seasonal naive, naive, TSB, Croston SBA) are fitted together, one StatsForecast call per
-model, for the whole frame of series; Prophet is fitted only where it won the backtest. The same bulk call on the
-history less its last four weeks gives each series' recent error: one that drifted past DRIFT_FACTOR x its backtest
-error is selected anew at once. One bad series never stops the batch: a failed bulk call is repeated series by
-series, and a series that still fails comes back with its error.
+model, for the whole frame of series; Prophet is fitted only where it won the backtest. The same call gives each
+series' in-sample one-step errors: where those of the last four weeks are DRIFT_FACTOR x those of the time before
+(the chosen method no longer follows the series), the series is selected anew at once. One bad series never stops
+the batch: a failed bulk call is repeated series by series, and a series that still fails comes back with its
+error.
 """
 
 from __future__ import annotations
@@ -28,8 +29,8 @@ from stockpile.forecast.engine.series import future_index, season_length
 
 FREQ = "D"
 SEASON = season_length(FREQ)
-# Recent error is the chosen method's MASE on the last four weeks; past this multiple of its backtest MASE (a mean
-# of three such windows, so one window scatters around it) the series is selected anew.
+# Recent error is the mean one-step error of the last four weeks; past this multiple of the error before, the series
+# is selected anew.
 DRIFT_FACTOR = 1.5
 DRIFT_STEPS = selecting.MAX_BACKTEST_STEPS
 BULK_METHODS = frozenset({"ets", "seasonal_naive", "naive", "tsb", "croston"})
@@ -47,6 +48,7 @@ class _Series:
     seconds: float = 0.0
     error: str = ""
     mean: FloatArray | None = None
+    fitted: FloatArray | None = None
 
 
 def history_of(job: SeriesJob) -> pd.Series:
@@ -57,11 +59,11 @@ def history_of(job: SeriesJob) -> pd.Series:
 def fit_batch(jobs: Sequence[SeriesJob]) -> list[SeriesOutcome]:
     """Forecast every job of a batch (in job order), selecting anew where the job or its drift asks for it."""
     items = [_start(job) for job in jobs]
-    live = [s for s in items if not s.error]
-    _select(s for s in live if s.selection is None)
-    drifted = _drifted([s for s in live if s.selection is not None and not s.why and not s.error])
+    _select(s for s in items if not s.error and s.selection is None)
+    _refit([s for s in items if not s.error])
+    drifted = [s for s in items if not s.error and not s.why and _has_drifted(s)]
     _select(drifted)
-    _refit([s for s in live if not s.error])
+    _refit([s for s in drifted if not s.error])
     return [_outcome(s) for s in items]
 
 
@@ -93,56 +95,60 @@ def _select(items: Iterable[_Series]) -> None:
         s.seconds += time.perf_counter() - began
 
 
-def _drifted(items: list[_Series]) -> list[_Series]:
-    """The series whose chosen method's error on the last four weeks drifted past its backtest error."""
-    checked = [s for s in items if s.selection and s.selection.mase is not None and len(s.history) > 3 * DRIFT_STEPS]
-    means = _predict_all(checked, DRIFT_STEPS, cut=DRIFT_STEPS)
-    drifted = []
-    for s in checked:
-        mean = means.get(id(s))
-        assert s.selection is not None
-        assert s.selection.mase is not None
-        if mean is None:
-            continue
-        y = s.history.to_numpy(dtype=float)
-        actual, train = y[-DRIFT_STEPS:], y[:-DRIFT_STEPS]
-        recent = float(np.mean(np.abs(actual - np.clip(mean, 0, None)))) / selecting.mase_scale(train, SEASON)
-        if recent > DRIFT_FACTOR * max(s.selection.mase, 1e-9):
-            s.selection, s.why = None, "drift"
-            drifted.append(s)
-    return drifted
+def _has_drifted(s: _Series) -> bool:
+    """True when the refit's one-step errors of the last four weeks are DRIFT_FACTOR x those of the time before.
+
+    The errors come with the refit (in-sample fitted values), so the check costs no extra fit; a series without
+    them (Prophet, or one fitted alone) is chosen again weekly.
+    """
+    if s.fitted is None or s.selection is None or s.selection.mase is None or len(s.history) <= 3 * DRIFT_STEPS:
+        return False
+    errors = np.abs(s.history.to_numpy(dtype=float) - s.fitted)[SEASON:]
+    recent, before = errors[-DRIFT_STEPS:], errors[:-DRIFT_STEPS]
+    if np.isnan(recent).any() or not np.isfinite(before).any():
+        return False
+    usual = float(np.nanmean(before))
+    if usual <= 0 or float(np.mean(recent)) <= DRIFT_FACTOR * usual:
+        return False
+    s.selection, s.why, s.mean, s.fitted = None, "drift", None, None
+    return True
 
 
 def _refit(items: list[_Series]) -> None:
     """The chosen method of every series, fitted on its whole history."""
-    means = _predict_all(items, items[0].job.horizon if items else 1, cut=0)
+    if not items:
+        return
+    fits = _predict_all(items, items[0].job.horizon)
     for s in items:
-        if id(s) in means:
-            s.mean = means[id(s)]
+        if id(s) in fits:
+            s.mean, s.fitted = fits[id(s)]
         elif not s.error:
             s.error = "no forecast came back"
 
 
-def _predict_all(items: list[_Series], h: int, cut: int) -> dict[int, FloatArray]:
-    """Each series' point forecast of h days from its history less `cut` days: bulk where the method allows."""
+Fit = tuple[FloatArray, FloatArray | None]  # the forecast, and the in-sample fitted values where the method has them
+
+
+def _predict_all(items: list[_Series], h: int) -> dict[int, Fit]:
+    """Each series' forecast of h days (and fitted values): bulk where the method allows."""
     groups: dict[tuple[str, str, int], list[_Series]] = defaultdict(list)
-    result: dict[int, FloatArray] = {}
+    result: dict[int, Fit] = {}
     for s in items:
         assert s.selection is not None
         method = s.selection.method
-        n = len(s.history) - cut
+        n = len(s.history)
         if method in BULK_METHODS and n >= 2:
             season = ets_season(n, SEASON) if method == "ets" else int(n >= SEASON)
             groups[(method, s.selection.params, season)].append(s)
         else:
-            _predict_alone(s, h, cut, result)
+            _predict_alone(s, h, result)
     for (method, params, _m), members in groups.items():
         began = time.perf_counter()
         try:
-            result.update(_bulk_call(method, params, members, h, cut))
+            result.update(_bulk_call(method, params, members, h))
         except Exception:  # repeated series by series, so only the bad one fails
             for s in members:
-                _predict_alone(s, h, cut, result)
+                _predict_alone(s, h, result)
             continue
         share = (time.perf_counter() - began) / len(members)
         for s in members:
@@ -150,30 +156,31 @@ def _predict_all(items: list[_Series], h: int, cut: int) -> dict[int, FloatArray
     return result
 
 
-def _predict_alone(s: _Series, h: int, cut: int, result: dict[int, FloatArray]) -> None:
+def _predict_alone(s: _Series, h: int, result: dict[int, Fit]) -> None:
     assert s.selection is not None
     began = time.perf_counter()
     try:
-        history = s.history.iloc[:len(s.history) - cut]
-        result[id(s)] = selecting.predict(s.selection.method, s.selection.params, history, h, FREQ, False).mean
+        result[id(s)] = (selecting.predict(s.selection.method, s.selection.params, s.history, h, FREQ, False).mean,
+                         None)
     except Exception as exc:
-        if not cut:  # a failed drift check only means no check
-            s.error = f"{type(exc).__name__}: {exc}"
+        s.error = f"{type(exc).__name__}: {exc}"
     s.seconds += time.perf_counter() - began
 
 
-def _bulk_call(method: str, params: str, members: list[_Series], h: int, cut: int) -> dict[int, FloatArray]:
+def _bulk_call(method: str, params: str, members: list[_Series], h: int) -> dict[int, Fit]:
     """One StatsForecast call for a group of series that share a model."""
     frames, keys = [], {}
     for n, s in enumerate(members):
-        history = s.history.iloc[:len(s.history) - cut]
-        frames.append(pd.DataFrame({"unique_id": n, "ds": history.index, "y": history.to_numpy(dtype=float)}))
+        frames.append(pd.DataFrame({"unique_id": n, "ds": s.history.index, "y": s.history.to_numpy(dtype=float)}))
         keys[n] = id(s)
-    first = members[0].history.to_numpy(dtype=float)[:len(members[0].history) - cut]
-    model = _model(method, params, first)
-    out = StatsForecast(models=[model], freq=FREQ, n_jobs=1).forecast(df=pd.concat(frames), h=h)
+    model = _model(method, params, members[0].history.to_numpy(dtype=float))
+    engine = StatsForecast(models=[model], freq=FREQ, n_jobs=1)
+    out = engine.forecast(df=pd.concat(frames), h=h, fitted=True)
     column = next(c for c in out.columns if c not in ("unique_id", "ds"))
-    return {keys[int(uid)]: part[column].to_numpy(dtype=float) for uid, part in out.groupby("unique_id")}
+    fitted = engine.forecast_fitted_values()  # type: ignore[no-untyped-call]
+    means = {int(uid): part[column].to_numpy(dtype=float) for uid, part in out.groupby("unique_id")}
+    insample = {int(uid): part[column].to_numpy(dtype=float) for uid, part in fitted.groupby("unique_id")}
+    return {keys[n]: (means[n], insample.get(n)) for n in keys}
 
 
 def _model(method: str, params: str, y: FloatArray) -> object:
