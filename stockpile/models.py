@@ -23,6 +23,7 @@ from stockpile.inventory.models import (
     StockMovement,
 )
 from stockpile.ops.leases import Lease
+from stockpile.policy_log.models import PolicyVersion
 from stockpile.reference.models import EssentialProcess, Item, Region, Warehouse
 from stockpile.requests.models import (
     Allocation,
@@ -55,6 +56,7 @@ __all__ = [
     "LineReservation",
     "Lot",
     "LotStatusEvent",
+    "PolicyVersion",
     "ReceiptImport",
     "Region",
     "RequestLine",
