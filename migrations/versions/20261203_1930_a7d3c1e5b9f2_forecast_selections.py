@@ -2,8 +2,8 @@
 bands on forecast points
 
 Revision ID: a7d3c1e5b9f2
-Revises: c3f5f455cc20
-Create Date: 2026-12-03 18:00:00.000000
+Revises: a7c41d2e9b10
+Create Date: 2026-12-03 19:30:00.000000
 """
 from alembic import op
 import sqlalchemy as sa
@@ -12,7 +12,7 @@ import stockpile.db
 
 
 revision = 'a7d3c1e5b9f2'
-down_revision = 'c3f5f455cc20'
+down_revision = 'a7c41d2e9b10'
 branch_labels = None
 depends_on = None
 
