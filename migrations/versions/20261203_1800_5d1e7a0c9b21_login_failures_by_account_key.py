@@ -1,7 +1,7 @@
 """login failures by account key: a keyed hash of the normalised email instead of the text typed in the box
 
 Revision ID: 5d1e7a0c9b21
-Revises: c3f5f455cc20
+Revises: 3bed5c89781e
 Create Date: 2026-12-03 18:00:00.000000
 
 The rows only count failures within a window of minutes, so both directions drop them rather than convert them
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 
 
 revision = '5d1e7a0c9b21'
-down_revision = 'c3f5f455cc20'
+down_revision = '3bed5c89781e'
 branch_labels = None
 depends_on = None
 
