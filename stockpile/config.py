@@ -75,6 +75,11 @@ DEFAULTS: dict[str, Any] = {
     "FORECAST_HORIZON_DAYS": 90,
     "FORECAST_HISTORY_DAYS": 730,
     "FORECAST_WORKERS": 0,
+    # A series' method is chosen by backtest again when its selection is this old (or new, or its error drifted);
+    # the nightly run otherwise refits only the chosen method.
+    "FORECAST_SELECTION_MAX_AGE_DAYS": 7,
+    # A Dask distributed scheduler (tcp://host:8786): runs send their series there instead of to local processes.
+    "DASK_SCHEDULER": "",
     # Queued runs (from pages and the API) are executed by `stockpile scheduler`, which looks for one this often;
     # an executing run writes a heartbeat this often, and is taken for dead when its heartbeat is this old.
     "FORECAST_QUEUE_POLL_SECONDS": 10,

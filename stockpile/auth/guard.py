@@ -48,7 +48,7 @@ def roles_required(*roles: Role) -> Callable[[F], F]:
 
 def signed_in_user() -> User:
     """The signed-in user (views behind roles_required always have one)."""
-    return cast(User, current_user._get_current_object())  # type: ignore[attr-defined]
+    return cast(User, current_user._get_current_object())
 
 
 def _load_user_from_session(session_token: str) -> User | None:
@@ -124,7 +124,7 @@ def init_app(app: Flask) -> None:
     app.config["WTF_CSRF_CHECK_DEFAULT"] = False
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
-    login_manager.login_message = None  # type: ignore[assignment]
+    login_manager.login_message = None
     login_manager.user_loader(_load_user_from_session)
     login_manager.request_loader(_load_user_from_token)
     login_manager.unauthorized_handler(_unauthorized)

@@ -88,12 +88,14 @@ def warehouse_stock(warehouse_id: int) -> str:
 @bp.route("/lots/<id:lot_id>")
 @roles_required(*READERS)
 def lot(lot_id: int) -> str:
-    """A lot: its balances, its whole movement history and its quality events."""
+    """A lot: its balances, a page of its movements (newest first, `before` for older ones) and its quality events."""
     found = services.get_lot(lot_id)
-    movements = list(session().scalars(queries.movements_query(lot_id=lot_id)))
-    reversed_ids = {m.reverses_id for m in movements if m.reverses_id}
+    before = request.args.get("before", type=int)
+    page = queries.lot_movements(lot_id, before if before and 0 < before <= MAX_ID else None,
+                                 int(current_app.config["PAGE_SIZE"]))
     return render_template("inventory/lot.html", lot=found, lines=queries.balances_for(lot_id=lot_id),
-                           movements=movements, reversed_ids=reversed_ids, events=queries.status_events(lot_id))
+                           movements=page.movements, reversed_ids=page.reversed_ids, older=page.older,
+                           paged=bool(before), events=queries.status_events(lot_id))
 
 
 @bp.route("/ledger")
