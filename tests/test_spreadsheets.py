@@ -146,7 +146,7 @@ def test_expiring_export_escapes_lot_numbers_and_suppliers(as_role, planted, fmt
 def test_request_overview_export_escapes_item_names(as_role, planted, users, fmt) -> None:
     item, _warehouse, _movement = planted
     request = submitted(users["region"], factories.process(), [(item, 5)])
-    request_services.reject(request, users["continuity"], "no")
+    request_services.reject(request, users["continuity"], "no", for_scarcity=False)
     rows = READERS[fmt](as_role("region").get(f"/review/overview.{fmt}?by=item"))
     assert rows[0] == ["item", "name", "requested", "approved", "issued", "received", "approved_share",
                        "received_share"]
@@ -172,7 +172,7 @@ def test_no_export_cell_starts_a_formula(as_role, planted, users) -> None:
     """Over every export and both formats at once: not one cell a spreadsheet would evaluate."""
     item, _warehouse, _movement = planted
     request = submitted(users["region"], factories.process(), [(item, 5)])
-    request_services.reject(request, users["continuity"], CMD)
+    request_services.reject(request, users["continuity"], CMD, for_scarcity=False)
     admin = as_role("admin")
     for url in ("/inventory/stock", "/inventory/ledger", "/inventory/expiring?days=90&", "/review/overview",
                 "/admin/audit/export"):

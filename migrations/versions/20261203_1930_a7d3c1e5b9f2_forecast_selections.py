@@ -2,7 +2,7 @@
 bands on forecast points
 
 Revision ID: a7d3c1e5b9f2
-Revises: 3bed5c89781e
+Revises: 7c1e5a9d3b42
 Create Date: 2026-12-03 19:30:00.000000
 """
 from alembic import op
@@ -12,7 +12,7 @@ import stockpile.db
 
 
 revision = 'a7d3c1e5b9f2'
-down_revision = '3bed5c89781e'
+down_revision = '7c1e5a9d3b42'
 branch_labels = None
 depends_on = None
 

@@ -45,23 +45,70 @@ class DemandRow:
 def request_demand(since: dt.date) -> list[DemandRow]:
     """What regions asked on request lines since a day, on the day they submitted it.
 
-    A line counts at the quantity asked while it waits for review, and when it was cut or refused because stock
-    was short (rationing must not hide the need); a line cut for another reason counts at what was approved.
-    Drafts and cancelled requests express no demand.
+    A line counts at the quantity asked while it waits for review, and when it was cut or rejected because stock
+    was short (rationing must not hide the need); a line cut or rejected for another reason counts at what was
+    approved. Drafts and cancelled requests express no demand. A re-ask counts only what its original's counted
+    but unmet need does not already cover, so asking again for the same need never counts it twice.
     """
-    counted = [S.SUBMITTED, S.APPROVED, S.PARTIALLY_APPROVED, S.REJECTED, S.PICKING, S.SHIPPED, S.DELIVERED]
     stmt = (
-        select(SupplyRequest.submitted_at, SupplyRequest.region_id, SupplyRequest.state, RequestLine.item_id,
-               RequestLine.quantity_requested, RequestLine.quantity_approved, RequestLine.cut_for_scarcity)
+        select(SupplyRequest.id, SupplyRequest.reask_of_id, SupplyRequest.submitted_at, SupplyRequest.region_id,
+               SupplyRequest.state, RequestLine.item_id, RequestLine.quantity_requested,
+               RequestLine.quantity_approved, RequestLine.cut_for_scarcity)
         .join(RequestLine, RequestLine.request_id == SupplyRequest.id)
-        .where(SupplyRequest.state.in_(counted), SupplyRequest.submitted_at >= _start_of(since))
+        .where(SupplyRequest.state.in_(_COUNTED), SupplyRequest.submitted_at >= _start_of(since))
+        .order_by(SupplyRequest.submitted_at, SupplyRequest.id)
     )
+    result = session().execute(stmt).all()
+    unmet = _unmet_need({row.reask_of_id for row in result if row.reask_of_id is not None})
     rows = []
-    for at, region_id, state, item_id, asked, approved, scarce in session().execute(stmt):
-        quantity = asked if state is S.SUBMITTED or scarce else (approved or 0)
+    for row in result:
+        quantity = _counted(row.state, row.quantity_requested, row.quantity_approved, row.cut_for_scarcity)
+        if row.reask_of_id is not None:  # the original's unmet need was counted already: take it once
+            key = (row.reask_of_id, row.item_id)
+            already = min(quantity, unmet.get(key, 0))
+            unmet[key] = unmet.get(key, 0) - already
+            quantity -= already
         if quantity:
-            rows.append(DemandRow(as_aware_utc(at).astimezone(LOCAL_ZONE).date(), item_id, region_id, quantity))  # type: ignore[arg-type]
+            day = as_aware_utc(row.submitted_at).astimezone(LOCAL_ZONE).date()
+            rows.append(DemandRow(day, row.item_id, row.region_id, quantity))
     return rows
+
+
+def pending_demand(item_ids: list[int]) -> dict[int, int]:
+    """Per item, units asked on submitted requests awaiting review (items without any are left out)."""
+    rows = session().execute(
+        select(RequestLine.item_id, func.sum(RequestLine.quantity_requested))
+        .join(SupplyRequest, SupplyRequest.id == RequestLine.request_id)
+        .where(RequestLine.item_id.in_(item_ids), SupplyRequest.state == S.SUBMITTED)
+        .group_by(RequestLine.item_id)
+    )
+    return {item_id: int(total or 0) for item_id, total in rows}
+
+
+_COUNTED = (S.SUBMITTED, S.APPROVED, S.PARTIALLY_APPROVED, S.REJECTED, S.PICKING, S.SHIPPED, S.DELIVERED)
+
+
+def _counted(state: S, asked: int, approved: int | None, scarce: bool) -> int:
+    """What one line counts as demand: the ask while waiting or when stock was short, else what was approved."""
+    return asked if state is S.SUBMITTED or scarce else (approved or 0)
+
+
+def _unmet_need(request_ids: set[int]) -> dict[tuple[int, int], int]:
+    """Per (request, item): the need counted on a line but not approved, which a re-ask of it must not add again.
+
+    Read whatever the originals' dates, so a re-ask counts the same however long the history read is.
+    """
+    if not request_ids:
+        return {}
+    stmt = (
+        select(SupplyRequest.id, SupplyRequest.state, RequestLine.item_id, RequestLine.quantity_requested,
+               RequestLine.quantity_approved, RequestLine.cut_for_scarcity)
+        .join(RequestLine, RequestLine.request_id == SupplyRequest.id)
+        .where(SupplyRequest.id.in_(request_ids), SupplyRequest.state.in_(_COUNTED))
+    )
+    return {(row.id, row.item_id): _counted(row.state, row.quantity_requested, row.quantity_approved,
+                                            row.cut_for_scarcity) - (row.quantity_approved or 0)
+            for row in session().execute(stmt)}
 
 
 def committed_demand(item_id: int) -> int:

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import func, select
 
 from stockpile.db import session
-from stockpile.forecast.demand import committed_demand_by_item
+from stockpile.forecast.demand import committed_demand_by_item, pending_demand
 from stockpile.forecast.models import (
     DeliveryStatus,
     ExpectedDelivery,
@@ -83,20 +83,11 @@ def read_inputs(items: Sequence[Item], today: dt.date) -> dict[int, ItemInputs]:
         inputs[item_id].deliveries = deliveries
     for item_id, quantity in committed_demand_by_item(ids).items():
         inputs[item_id].committed = quantity
-    for item_id, quantity in pending_demand_seam(ids).items():
+    for item_id, quantity in pending_demand(ids).items():
         inputs[item_id].pending = quantity
     for item_id, forecast in forecasts_in_force(ids, today).items():
         inputs[item_id].forecast = forecast
     return inputs
-
-
-def pending_demand_seam(item_ids: list[int]) -> dict[int, int]:
-    """Asks awaiting review per item: the seam where `stockpile.forecast.demand.pending_demand` plugs in.
-
-    The requests domain adds that function (issue 13); until it does, no pending demand is counted and the pages
-    show it as 0, which is what the outlook counted before.
-    """
-    return dict.fromkeys(item_ids, 0)
 
 
 def _read_lots(inputs: dict[int, ItemInputs], today: dt.date) -> None:

@@ -1,4 +1,4 @@
-"""Forecast runs' and expected deliveries' states in words, for pages and messages in the user's language."""
+"""Forecast runs' and expected deliveries' states, and flag events' causes, in words, in the user's language."""
 
 from __future__ import annotations
 
@@ -34,3 +34,12 @@ def delivery_status_label(status: DeliveryStatus) -> str:
         DeliveryStatus.RECEIVED: _("received"),
         DeliveryStatus.CANCELLED: _("cancelled"),
     }[status])
+
+
+def cause_label(cause: str, run_id: int | None) -> str:
+    """What changed a flag, in words: the history stores it as machine text ("run 12", "stock changed")."""
+    if run_id is not None:
+        return str(_("run %(id)s", id=run_id))
+    if cause == "stock changed":
+        return str(_("stock changed"))
+    return cause

@@ -20,7 +20,7 @@ from stockpile.forecast import flag_history, forms, queries, runs, services, wor
 from stockpile.forecast.chart import HISTORY_SHOWN_DAYS, chart_rows, chart_svg_data_uri
 from stockpile.forecast.demand import daily_demand
 from stockpile.forecast.flags import RULE, change_label, event_label, explain, level_label
-from stockpile.forecast.labels import delivery_status_label, run_status_label, run_trigger_label
+from stockpile.forecast.labels import cause_label, delivery_status_label, run_status_label, run_trigger_label
 from stockpile.forecast.models import DeliveryStatus, FlagLevel, RunStatus, RunTrigger
 from stockpile.forecast.outlook import ItemOutlook, item_outlook, outlooks
 from stockpile.forecast.projection import PATHS
@@ -37,7 +37,7 @@ DELIVERY_KEEPERS = (Role.LOGISTICS, Role.ADMIN)
 def _helpers() -> dict[str, Any]:
     return {"level_label": level_label, "change_label": change_label, "explain": explain, "words": words,
             "event_label": event_label, "rule": RULE, "paths": PATHS, "run_status_label": run_status_label,
-            "run_trigger_label": run_trigger_label}
+            "run_trigger_label": run_trigger_label, "cause_label": cause_label}
 
 
 @bp.route("/")
@@ -160,11 +160,11 @@ def new_delivery() -> Response | tuple[str, int]:
     """Record an expected delivery; a past date or a quantity below 1 is shown beside its field."""
     form = forms.DeliveryForm()
     items = session().scalars(select(Item).where(Item.active.is_(True)).order_by(Item.code))
-    form.item_id.choices = [SelectChoice(str(i.id), f"{i.code} {i.name}") for i in items]  # type: ignore[assignment]
+    form.item_id.choices = [SelectChoice(str(i.id), f"{i.code} {i.name}") for i in items]
     if form.validate_on_submit():
         with shown_on(form) as outcome:
-            services.record_delivery(item_id=form.item_id.data, quantity=form.quantity.data,  # type: ignore[arg-type]
-                                     expected_date=form.expected_date.data,  # type: ignore[arg-type]
+            services.record_delivery(item_id=form.item_id.data, quantity=form.quantity.data,
+                                     expected_date=form.expected_date.data,
                                      supplier=form.supplier.data or "", note=form.note.data or "",
                                      user_id=signed_in_user().id)
         if outcome.succeeded:

@@ -27,6 +27,7 @@ def draft_data(data: dict[str, Any]) -> DraftData:
         justification=data["justification"], contact=data["contact"],
         lines=[(line["item_id"], line["quantity"]) for line in data["lines"]],
         delivery_warehouse_id=data["delivery_warehouse_id"], delivery_address=data["delivery_address"],
+        reask_of_id=data["reask_of_id"],
     )
 
 
@@ -49,10 +50,10 @@ def visible_first(view: Any) -> Any:
 class Requests(MethodView):
     @roles_required(*EVERYONE)
     @blp.arguments(schemas.RequestFilter, location="query")
-    @blp.response(200, schemas.RequestOut(many=True))
+    @blp.response(200, schemas.RequestSummaryOut(many=True))
     @blp.paginate()
     def get(self, filters: dict[str, Any], pagination_parameters: Any) -> list[SupplyRequest]:
-        """Requests the caller may see (a region: only its own), newest first."""
+        """Requests the caller may see (a region: only its own), newest first, with lines; history per request."""
         stmt = queries.visible_requests(signed_in_user())
         if filters.get("state"):
             stmt = stmt.where(SupplyRequest.state == filters["state"])
@@ -62,8 +63,11 @@ class Requests(MethodView):
     @blp.arguments(schemas.RequestIn)
     @blp.response(201, schemas.RequestOut)
     def post(self, data: dict[str, Any]) -> SupplyRequest:
-        """Create a draft for the caller's region."""
-        return services.create_draft(signed_in_user(), draft_data(data))
+        """Create a draft for the caller's region; with `"submit": true` also submit it, in one transaction."""
+        created = services.create_draft(signed_in_user(), draft_data(data))
+        if data["submit"]:
+            services.submit(created, signed_in_user())
+        return created
 
 
 @blp.route("/<id:request_id>")
@@ -79,8 +83,11 @@ class RequestMember(MethodView):
     @blp.arguments(schemas.RequestIn)
     @blp.response(200, schemas.RequestOut)
     def put(self, data: dict[str, Any], request_id: int) -> SupplyRequest:
-        """Replace a draft's content."""
-        return services.update_draft(_request(request_id), signed_in_user(), draft_data(data))
+        """Replace a draft's content; with `"submit": true` also submit it."""
+        updated = services.update_draft(_request(request_id), signed_in_user(), draft_data(data))
+        if data["submit"]:
+            services.submit(updated, signed_in_user())
+        return updated
 
 
 def _action(name: str, roles: tuple[Role, ...], schema: type, doc: str) -> Any:
@@ -106,7 +113,7 @@ STEPS = {
     "submit": lambda r, d: services.submit(r, signed_in_user()),
     "approve": lambda r, d: services.approve(
         r, signed_in_user(), {line["id"]: (line["quantity_approved"], line["reason"]) for line in d["lines"]}),
-    "reject": lambda r, d: services.reject(r, signed_in_user(), d["reason"]),
+    "reject": lambda r, d: services.reject(r, signed_in_user(), d["reason"], d["for_scarcity"]),
     "cancel": lambda r, d: services.cancel(r, signed_in_user(), d["reason"]),
     "pick": lambda r, d: services.pick(r, signed_in_user()),
     "ship": lambda r, d: services.ship(r, signed_in_user(), d["carrier"], d["reference"]),
@@ -115,7 +122,8 @@ STEPS = {
 }
 _action("submit", (Role.REGION,), schemas.EmptyIn, "Send a draft for review.")
 _action("approve", (Role.CONTINUITY,), schemas.ApproveIn, "Approve lines in full or in part; reserves the stock.")
-_action("reject", (Role.CONTINUITY,), schemas.ReasonIn, "Reject a submitted request with a reason.")
+_action("reject", (Role.CONTINUITY,), schemas.RejectIn,
+        "Reject a submitted request with a reason, saying whether stock was too short.")
 _action("cancel", (Role.REGION, Role.CONTINUITY), schemas.OptionalReasonIn,
         "Cancel: a region before review, the continuity section (with a reason) until picking.")
 _action("pick", (Role.LOGISTICS,), schemas.EmptyIn, "Book the reserved lots out as issue movements.")

@@ -38,6 +38,9 @@ class RequestForm(FlaskForm):
     contact = StringField(_l("Contact person and phone"), validators=[DataRequired(), Length(max=200)])
     justification = TextAreaField(_l("Justification"), validators=[DataRequired(), Length(max=4000)])
     lines = FieldList(FormField(LineForm), min_entries=LINE_ROWS, max_entries=50)
+    reask_of_id = SelectField(_l("Asks again for request"), coerce=str, choices=[], validate_choice=False,
+                              description=_l("Only when this asks again for what a rejected or cut request of your "
+                                             "region did not get: the forecast then counts that need once."))
     # The id of the form the user loaded: a second submission of the same page is recognised and refused.
     form_token = HiddenField()
 

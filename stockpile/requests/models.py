@@ -64,6 +64,8 @@ class SupplyRequest(Base):
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
     # The token of the web form that created the request, so a second submission of that form is refused.
     form_token: Mapped[str | None] = mapped_column(String(64), unique=True)
+    # The rejected or cut request this one asks again for: the forecast counts the need of both only once.
+    reask_of_id: Mapped[int | None] = mapped_column(ForeignKey("requests.id"), index=True)
 
     region: Mapped[Region] = relationship(lazy="joined")
     essential_process: Mapped[EssentialProcess] = relationship(lazy="joined")
@@ -73,10 +75,19 @@ class SupplyRequest(Base):
     lines: Mapped[list[RequestLine]] = relationship(back_populates="request", order_by="RequestLine.id",
                                                     cascade="all, delete-orphan")
     history: Mapped[list[RequestTransition]] = relationship(order_by="RequestTransition.id")
+    reask_of: Mapped[SupplyRequest | None] = relationship(remote_side=[id], foreign_keys=[reask_of_id])
 
     @property
     def number(self) -> str:
         return f"R-{self.id:06d}"
+
+    @property
+    def can_be_asked_again(self) -> bool:
+        """Rejected, or decided with a line that got less than asked: what a re-ask may point back to."""
+        if self.state is S.REJECTED:
+            return True
+        decided = self.state in (S.APPROVED, S.PARTIALLY_APPROVED, S.PICKING, S.SHIPPED, S.DELIVERED)
+        return decided and any((line.quantity_approved or 0) < line.quantity_requested for line in self.lines)
 
 
 class RequestLine(Base):

@@ -16,6 +16,8 @@ from stockpile.reference.models import EssentialProcess, Item, Warehouse
 from stockpile.requests.models import SupplyRequest
 from stockpile.requests.reservations import MAX_QUANTITY, check_quantity
 
+# Lines one request may have: checked before any line is looked up, on the pages and in the API.
+MAX_REQUEST_LINES = 100
 Decisions = dict[int, tuple[Any, str]]  # line id -> (quantity approved, note)
 Received = dict[int, tuple[Any, str]]  # line id -> (quantity received, note)
 
@@ -32,10 +34,11 @@ class DraftData:
     delivery_warehouse_id: int | None = None
     delivery_address: str = ""
     form_token: str | None = None
+    reask_of_id: int | None = None  # the rejected or cut request of the same region this one asks again for
 
 
-def check_draft(data: DraftData) -> None:
-    """Check a draft without writing anything; raises FieldErrors listing every problem."""
+def check_draft(data: DraftData, region_id: int) -> None:
+    """Check a draft of a region without writing anything; raises FieldErrors listing every problem."""
     errors: dict[str, list[str]] = {}
     process = session().get(EssentialProcess, data.essential_process_id)
     if process is None or not process.active:
@@ -50,8 +53,22 @@ def check_draft(data: DraftData) -> None:
         errors["contact"] = [_("Give a contact person and phone number.")]
     errors.update(_delivery_errors(data))
     errors.update(_line_errors(data.lines))
+    errors.update(_reask_errors(data.reask_of_id, region_id))
     if errors:
         raise FieldErrors(errors)
+
+
+def _reask_errors(reask_of_id: int | None, region_id: int) -> dict[str, list[str]]:
+    """A re-ask names a request of the same region that was rejected or got less than asked."""
+    if reask_of_id is None:
+        return {}
+    original = session().get(SupplyRequest, reask_of_id)
+    if original is None or original.region_id != region_id:  # another region's request is not named, as a 404
+        return {"reask_of_id": [_("Choose a request of your own region.")]}
+    if not original.can_be_asked_again:
+        return {"reask_of_id": [_("Request %(number)s was neither rejected nor cut; only those can be asked again.",
+                                  number=original.number)]}
+    return {}
 
 
 def _delivery_errors(data: DraftData) -> dict[str, list[str]]:
@@ -68,6 +85,9 @@ def _delivery_errors(data: DraftData) -> dict[str, list[str]]:
 def _line_errors(lines: list[tuple[int, int]]) -> dict[str, list[str]]:
     if not lines:
         return {"lines": [_("A request needs at least one line.")]}
+    if len(lines) > MAX_REQUEST_LINES:
+        return {"lines": [_("A request may have at most %(max)d lines; this one has %(count)d.",
+                            max=MAX_REQUEST_LINES, count=len(lines))]}
     messages: list[str] = []
     seen: set[int] = set()
     for number, (item_id, quantity) in enumerate(lines, start=1):

@@ -11,6 +11,7 @@ from sqlalchemy import select
 from werkzeug.wrappers import Response
 from wtforms.fields.choices import SelectChoice
 
+from stockpile import formats
 from stockpile.api import MAX_ID
 from stockpile.auth.guard import roles_required, signed_in_user
 from stockpile.auth.models import Role
@@ -41,6 +42,11 @@ def _choices(form: RequestForm) -> None:
     item_choices = [SelectChoice("", "—")] + [SelectChoice(str(i.id), f"{i.code} {i.name}") for i in items]
     for entry in form.lines:
         entry.form.item_id.choices = item_choices
+    region_id = signed_in_user().region_id
+    earlier = queries.reaskable_requests(region_id) if region_id is not None else []
+    form.reask_of_id.choices = [SelectChoice("", _("— (a new need)"))] + [
+        SelectChoice(str(r.id), _("%(number)s, needed by %(date)s (%(state)s)", number=r.number,
+                                  date=formats.date(r.needed_by), state=STATE_LABELS[r.state])) for r in earlier]
 
 
 def _draft_data(form: RequestForm) -> DraftData:
@@ -55,6 +61,7 @@ def _draft_data(form: RequestForm) -> DraftData:
         justification=form.justification.data or "", contact=form.contact.data or "", lines=lines,
         delivery_warehouse_id=(_id_or_zero(warehouse) or -1) if warehouse else None,
         delivery_address=form.delivery_address.data or "", form_token=form.form_token.data or None,
+        reask_of_id=_id_or_zero(form.reask_of_id.data) if form.reask_of_id.data else None,
     )
 
 
@@ -65,7 +72,7 @@ def _validated(form: RequestForm) -> bool:
     if form.validate():
         return True
     try:
-        check_draft(_draft_data(form))
+        check_draft(_draft_data(form), signed_in_user().region_id or 0)
     except DomainError as error:
         show_errors(form, error)
     return False
@@ -130,6 +137,7 @@ def _fill_lines(form: RequestForm, supply_request: SupplyRequest) -> None:
         entry.form.item_id.data = str(line.item_id)
         entry.form.quantity.data = line.quantity_requested
     form.delivery_warehouse_id.data = str(supply_request.delivery_warehouse_id or "")
+    form.reask_of_id.data = str(supply_request.reask_of_id or "")
 
 
 @bp.route("/<id:request_id>")
@@ -181,7 +189,7 @@ def confirm_request(request_id: int) -> ViewResult:
         received = {line.id: (_int_or_none(request.form.get(f"received-{line.id}")),
                               request.form.get(f"note-{line.id}", "")) for line in supply_request.lines}
         with attempt() as outcome:
-            services.confirm_receipt(supply_request, signed_in_user(), received)  # type: ignore[arg-type]
+            services.confirm_receipt(supply_request, signed_in_user(), received)
         if outcome.error is not None:
             errors = outcome.error.errors or {"form": [outcome.error.message]}
         else:

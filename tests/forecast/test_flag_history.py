@@ -136,3 +136,16 @@ def test_flags_follow_the_stock_between_runs(db, item, users) -> None:
     receive(item, item.warehouse, 50_000)
     reconcile_flags_job()
     assert kinds(item.id)[-1] in (FlagEventKind.IMPROVED, FlagEventKind.RESOLVED)
+
+
+def test_the_history_names_its_causes_in_the_readers_language(db, item, users, as_role) -> None:
+    """The history stores causes as machine text ("run 3", "stock changed"); a Dutch page says them in Dutch."""
+    issue(item, 2000, users["logistics"])
+    reconcile_flags_job()
+    users["continuity"].locale = "nl"
+    db.flush()
+    page = as_role("continuity").get(f"/forecast/items/{item.id}").text
+    run_id = queries.flag_history(item.id)[-1].run_id
+    assert f"berekening {run_id}" in page
+    assert "voorraad gewijzigd" in page
+    assert "stock changed" not in page

@@ -54,7 +54,7 @@ def test_a_line_cut_for_another_reason_counts_what_was_approved(world) -> None:
 def test_a_rejection_for_scarcity_counts_what_was_asked_and_a_cancellation_nothing(world) -> None:
     item, process, users = world
     scarce = submitted(users["region"], process, [(item, 500)])
-    services.reject(scarce, users["continuity"], "nothing left for this tier")
+    services.reject(scarce, users["continuity"], "nothing left for this tier", for_scarcity=True)
     withdrawn = submitted(users["region"], process, [(item, 7)])
     services.cancel(withdrawn, users["region"])
     assert totals(item)[0] == 500

@@ -143,7 +143,7 @@ def _do(verb: str, request: SupplyRequest, user: User) -> None:
         "submit": lambda: services.submit(request, user),
         "cancel": lambda: services.cancel(request, user, "no longer needed"),
         "approve": lambda: services.approve(request, user, {line.id: (line.quantity_requested, "")}),
-        "reject": lambda: services.reject(request, user, "not for this process"),
+        "reject": lambda: services.reject(request, user, "not for this process", for_scarcity=False),
         "pick": lambda: services.pick(request, user),
         "ship": lambda: services.ship(request, user, "DHL", "JD1"),
         "confirm": lambda: services.confirm_receipt(request, user, {line.id: (line.quantity_issued, "")}),
