@@ -45,11 +45,12 @@ def _register_api(app: Flask) -> None:
     from stockpile import api
     from stockpile.forecast import api as forecast_api
     from stockpile.inventory import api as inventory_api
+    from stockpile.policy_log import api as policy_api
     from stockpile.reference import api as reference_api
     from stockpile.requests import api as request_api
 
     api.init_app(app, [*reference_api.blueprints, *inventory_api.blueprints, *request_api.blueprints,
-                       *forecast_api.blueprints])
+                       *policy_api.blueprints, *forecast_api.blueprints])
 
 
 def _register_pages(app: Flask) -> None:
@@ -58,12 +59,13 @@ def _register_pages(app: Flask) -> None:
     from stockpile.auth import views as auth_views
     from stockpile.forecast import views as forecast_views
     from stockpile.inventory import views as inventory_views
+    from stockpile.policy_log import views as policy_views
     from stockpile.reference import views as reference_views
     from stockpile.requests import pages as request_pages
     from stockpile.web import home, navigation
 
     navigation.init_app(app, [home.PAGES, auth_views.PAGES, inventory_views.PAGES, request_pages.PAGES,
-                              forecast_views.PAGES, reference_views.PAGES, audit_views.PAGES])
+                              policy_views.PAGES, forecast_views.PAGES, reference_views.PAGES, audit_views.PAGES])
 
 
 def _register_domains(app: Flask) -> None:

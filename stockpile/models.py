@@ -22,6 +22,7 @@ from stockpile.inventory.models import (
     StockMovement,
 )
 from stockpile.ops.leases import Lease
+from stockpile.policy_log.models import PolicyVersion
 from stockpile.reference.models import EssentialProcess, Item, Region, Warehouse
 from stockpile.requests.models import (
     Allocation,
@@ -53,6 +54,7 @@ __all__ = [
     "LineReservation",
     "Lot",
     "LotStatusEvent",
+    "PolicyVersion",
     "ReceiptImport",
     "Region",
     "RequestLine",

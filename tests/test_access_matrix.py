@@ -69,6 +69,11 @@ POST /api/v1/movements                    BOOK
 GET  /api/v1/movements/<id>               READ_STOCK
 POST /api/v1/movements/<id>/reverse       BOOK
 GET  /api/v1/openapi.json                 public
+GET  /api/v1/policy                       continuity admin
+GET  /api/v1/policy/decisions             continuity admin
+POST /api/v1/policy/min-shelf-life        continuity
+POST /api/v1/policy/phase                 continuity
+GET  /api/v1/policy/versions              continuity admin
 GET  /api/v1/regions                      ALL
 POST /api/v1/regions                      admin
 GET  /api/v1/regions/<id>                 ALL
@@ -126,6 +131,12 @@ POST /language                            public
 GET  /login                               public
 POST /login                               public
 POST /logout                              ALL
+GET  /policy                              continuity admin
+GET  /policy/decisions                    continuity admin
+GET  /policy/decisions.<fmt>              continuity admin
+GET  /policy/log.<fmt>                    continuity admin
+POST /policy/phase                        continuity
+POST /policy/shelf-life                   continuity
 GET  /requests                            ALL
 GET  /requests/<id>                       ALL
 POST /requests/<id>/cancel                region continuity

@@ -12,7 +12,6 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from flask import current_app
 from sqlalchemy import func, select
 
 from stockpile.db import session
@@ -29,6 +28,7 @@ from stockpile.forecast.projection import Lot, OutlookInput, Spread
 from stockpile.forecast.spread import spread_from_daily_bands
 from stockpile.inventory.models import Lot as StockLot
 from stockpile.inventory.models import QualityStatus, StockBalance
+from stockpile.policy_log import services as policy_log
 from stockpile.reference.models import Item, Warehouse
 
 
@@ -70,8 +70,8 @@ class ItemInputs:
 
 
 def min_remaining_shelf_life() -> int:
-    """Days of shelf life a lot must have left for picking to use it (MIN_REMAINING_SHELF_LIFE_DAYS)."""
-    return int(current_app.config.get("MIN_REMAINING_SHELF_LIFE_DAYS", 30))
+    """Days of shelf life a lot must have left for picking to use it: the policy in force (`policy_log`)."""
+    return policy_log.min_shelf_life_days()
 
 
 def read_inputs(items: Sequence[Item], today: dt.date) -> dict[int, ItemInputs]:

@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from flask import current_app
 from flask.views import MethodView
 from flask_babel import gettext as _
 
@@ -16,6 +15,7 @@ from stockpile.db import session
 from stockpile.errors import FieldErrors
 from stockpile.inventory import queries, schemas, services
 from stockpile.inventory.booking import book_movement
+from stockpile.policy_log import services as policy_log
 from stockpile.reference.models import Item
 
 WRITERS = (Role.LOGISTICS, Role.ADMIN)
@@ -152,7 +152,7 @@ class PickingProposal(MethodView):
         """First expired, first out: which lots to take from where, and the shortfall."""
         if session().get(Item, args["item_id"]) is None:
             raise FieldErrors.one("item_id", _("Unknown item."))
-        days = int(current_app.config["MIN_REMAINING_SHELF_LIFE_DAYS"])
+        days = policy_log.min_shelf_life_days()
         proposal = queries.propose_picks(args["item_id"], args["quantity"], args.get("warehouse_id"),
                                          min_shelf_life_days=days)
         return {"item_id": proposal.item_id, "requested": proposal.requested, "covered": proposal.covered,

@@ -32,6 +32,8 @@ class ProcessForm(FlaskForm):
     sector = StringField(_l("Sector"), validators=[DataRequired(), Length(max=120)])
     priority_tier = IntegerField(_l("Priority tier (1 is served first)"),
                                  validators=[InputRequired(), NumberRange(min=1, max=9)])
+    policy_reason = TextAreaField(_l("Why the priority tier changes (kept in the policy log)"),
+                                  validators=[Length(max=2000)])
     active = BooleanField(_l("Active"), default=True)
 
 

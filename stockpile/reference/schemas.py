@@ -37,6 +37,8 @@ class ProcessIn(Schema):
     name = fields.String(required=True, validate=validate.Length(min=1, max=120))
     sector = fields.String(required=True, validate=validate.Length(min=1, max=120))
     priority_tier = fields.Integer(required=True, strict=True, validate=validate.Range(min=1, max=9))
+    # Why the tier changes: required when it does, kept in the policy log.
+    policy_reason = fields.String(validate=validate.Length(max=2000))
     active = fields.Boolean(load_default=True)
 
 

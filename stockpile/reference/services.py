@@ -8,8 +8,11 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 from stockpile import audit
+from stockpile.auth.models import User
 from stockpile.db import session
 from stockpile.errors import FieldErrors, NotFound
+from stockpile.policy_log import services as policy_log
+from stockpile.policy_log.models import PolicyTopic
 from stockpile.reference.models import EssentialProcess, Item, Region, Warehouse
 
 ReferenceModel = Region | EssentialProcess | Item | Warehouse
@@ -19,6 +22,7 @@ M = TypeVar("M", Region, EssentialProcess, Item, Warehouse)
 def create_reference(model: type[M], data: dict[str, Any], actor_id: int | None) -> M:
     """Create a region, process, item or warehouse from validated data."""
     data = _normalise(data)
+    data.pop("policy_reason", None)  # a new process's tier is in force from the start; changes are logged
     _check_code_free(model, data["code"], None)
     _check_links(model, data)
     obj = model(**data)
@@ -29,12 +33,21 @@ def create_reference(model: type[M], data: dict[str, Any], actor_id: int | None)
 
 
 def update_reference(obj: M, data: dict[str, Any], actor_id: int | None) -> M:
-    """Change fields of a reference object; deactivation is a change of `active`, never a delete."""
+    """Change fields of a reference object; deactivation is a change of `active`, never a delete.
+
+    A process's priority tier is policy: its change needs a reason and appends a version to the policy log.
+    """
     data = _normalise(data)
+    reason = data.pop("policy_reason", None) or ""
     if "code" in data:
         _check_code_free(type(obj), data["code"], obj.id)
     _check_links(type(obj), data)
     changes = {key: value for key, value in data.items() if getattr(obj, key) != value}
+    if isinstance(obj, EssentialProcess) and "priority_tier" in changes:
+        if not reason:
+            raise FieldErrors.one("policy_reason", _("Say why the priority tier changes."))
+        policy_log.record_change(session().get(User, actor_id) if actor_id else None, PolicyTopic.PRIORITY_TIER,
+                                 changes["priority_tier"], reason, old_value=obj.priority_tier, process_id=obj.id)
     for key, value in changes.items():
         setattr(obj, key, value)
     session().flush()

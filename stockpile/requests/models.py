@@ -55,6 +55,8 @@ class SupplyRequest(Base):
     reviewed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     decided_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     decision_note: Mapped[str] = mapped_column(Text, default="")
+    # The policy version (policy_log) in force when the request was approved, in part or whole, or rejected.
+    policy_version_id: Mapped[int | None] = mapped_column(ForeignKey("policy_versions.id"))
     carrier: Mapped[str] = mapped_column(String(120), default="")
     shipment_reference: Mapped[str] = mapped_column(String(120), default="")
     shipped_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)

@@ -11,7 +11,7 @@ what allocations hold back on the stock overview.
 
 from __future__ import annotations
 
-from flask import Flask, current_app
+from flask import Flask
 from flask_babel import gettext as _
 from sqlalchemy import select
 
@@ -24,6 +24,7 @@ from stockpile.inventory.models import Lot, StockMovement
 from stockpile.inventory.models import label as inventory_label
 from stockpile.inventory.queries import PickProposal, free_for_reservation, propose_picks
 from stockpile.inventory.validation import MAX_QUANTITY, check_quantity
+from stockpile.policy_log import services as policy_log
 from stockpile.requests import allocations
 from stockpile.requests.models import LineReservation, RequestLine, RequestState, SupplyRequest
 
@@ -33,8 +34,8 @@ OPEN_FOR_PICKING = (RequestState.APPROVED, RequestState.PARTIALLY_APPROVED)
 
 
 def min_shelf_life_days() -> int:
-    """Days a lot must stay usable after it leaves the stockpile (MIN_REMAINING_SHELF_LIFE_DAYS)."""
-    return int(current_app.config.get("MIN_REMAINING_SHELF_LIFE_DAYS", 30))
+    """Days a lot must stay usable after it leaves the stockpile: the policy in force (`policy_log`)."""
+    return policy_log.min_shelf_life_days()
 
 
 def usable_free(item_id: int) -> int:

@@ -114,6 +114,8 @@ class RequestOut(Schema):
     state = fields.Enum(RequestState, by_value=True, required=True)
     submitted_at = fields.AwareDateTime(allow_none=True, required=True)
     decided_at = fields.AwareDateTime(allow_none=True, required=True)
+    policy_version_id = fields.Integer(allow_none=True, required=True, metadata={
+        "description": "The policy version (GET /policy/versions) the decision was made under."})
     carrier = fields.String(required=True)
     shipment_reference = fields.String(required=True)
     reask_of_id = fields.Integer(allow_none=True, required=True)

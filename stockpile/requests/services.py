@@ -14,6 +14,8 @@ from stockpile import audit, formats
 from stockpile.auth.models import Role, User
 from stockpile.db import local_today, session, utcnow
 from stockpile.errors import Conflict, FieldErrors, Forbidden
+from stockpile.policy_log import services as policy_log
+from stockpile.policy_log.models import PolicyTopic
 from stockpile.reference.models import EssentialProcess, Item
 from stockpile.requests import allocations, reservations
 from stockpile.requests.models import (
@@ -99,6 +101,7 @@ def reject(request: SupplyRequest, reviewer: User, reason: str, for_scarcity: bo
         raise FieldErrors(errors)
     _transition(request, S.REJECTED, reviewer.id, reason.strip())
     request.reviewed_by_id, request.decided_at, request.decision_note = reviewer.id, utcnow(), reason.strip()
+    request.policy_version_id = policy_log.current_version_id()
     for line in request.lines:
         line.quantity_approved = 0
         line.cut_for_scarcity = bool(for_scarcity)
@@ -123,6 +126,7 @@ def approve(request: SupplyRequest, reviewer: User, decisions: Decisions,
     _transition(request, S.APPROVED if full else S.PARTIALLY_APPROVED, reviewer.id,
                 "; ".join(line.approval_note for line in request.lines if line.approval_note))
     request.reviewed_by_id, request.decided_at = reviewer.id, utcnow()
+    request.policy_version_id = policy_log.current_version_id()
 
 
 def _lock_items(item_ids: list[int]) -> None:
@@ -227,6 +231,8 @@ def set_allocation(process_id: int, item_id: int, quantity: int, reason: str, us
     old, allocation.quantity = allocation.quantity, quantity
     session().add(AllocationChange(allocation_id=allocation.id, old_quantity=old, new_quantity=quantity,
                                    reason=reason.strip(), user_id=user.id))
+    policy_log.record_change(user, PolicyTopic.ALLOCATION, quantity, reason, old_value=old, process_id=process_id,
+                             item_id=item_id)
     session().flush()
     audit.record(user.id, "allocation.set", allocation, process=process.code, item=item.code, old=old,
                  new=quantity, reason=reason.strip())
