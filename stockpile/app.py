@@ -43,21 +43,26 @@ def _register_extensions(app: Flask) -> None:
 
 def _register_api(app: Flask) -> None:
     from stockpile import api
+    from stockpile.alerts import api as alerts_api
     from stockpile.forecast import api as forecast_api
+    from stockpile.insight import api as insight_api
     from stockpile.inventory import api as inventory_api
     from stockpile.policy_log import api as policy_api
     from stockpile.reference import api as reference_api
     from stockpile.requests import api as request_api
 
     api.init_app(app, [*reference_api.blueprints, *inventory_api.blueprints, *request_api.blueprints,
-                       *policy_api.blueprints, *forecast_api.blueprints])
+                       *policy_api.blueprints, *forecast_api.blueprints, *insight_api.blueprints,
+                       *alerts_api.blueprints])
 
 
 def _register_pages(app: Flask) -> None:
     """The pages of every domain; this order is the order of the navigation and of the dashboard panels."""
+    from stockpile.alerts import views as alert_views
     from stockpile.audit import views as audit_views
     from stockpile.auth import views as auth_views
     from stockpile.forecast import views as forecast_views
+    from stockpile.insight import views as insight_views
     from stockpile.inventory import views as inventory_views
     from stockpile.policy_log import views as policy_views
     from stockpile.reference import views as reference_views
@@ -65,14 +70,18 @@ def _register_pages(app: Flask) -> None:
     from stockpile.web import home, navigation
 
     navigation.init_app(app, [home.PAGES, auth_views.PAGES, inventory_views.PAGES, request_pages.PAGES,
-                              policy_views.PAGES, forecast_views.PAGES, reference_views.PAGES, audit_views.PAGES])
+                              policy_views.PAGES, forecast_views.PAGES, insight_views.PAGES, reference_views.PAGES,
+                              audit_views.PAGES, alert_views.PAGES])
 
 
 def _register_domains(app: Flask) -> None:
+    import stockpile.alerts
     import stockpile.requests
     from stockpile.forecast import outlook
 
     stockpile.requests.init_app(app)
+    # Request moves, flag changes and failed runs reach people as notifications and e-mail.
+    stockpile.alerts.init_app(app)
     # The expiring-stock page shows the forecast's projected waste per lot; inventory does not import forecast.
     app.extensions["stockpile.projected_waste_by_lot"] = outlook.projected_waste_by_lot
 

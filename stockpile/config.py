@@ -57,6 +57,23 @@ DEFAULTS: dict[str, Any] = {
     # The flag history follows the stock between runs: the scheduler re-evaluates every item this often.
     "FLAGS_RECONCILE_SECONDS": 60,
     "EXPIRY_CRON": "15 0 * * *",
+    # Alerts by e-mail: nothing is mailed while SMTP_HOST is empty. Mails wait in the outbox table and the scheduler
+    # sends them this often; a mail that keeps failing is given up after MAIL_MAX_ATTEMPTS tries (pauses of 1, 2,
+    # 4 ... minutes, at most an hour). BASE_URL makes the links in mails absolute (https://stockpile.example.nl).
+    "SMTP_HOST": "",
+    "SMTP_PORT": 25,
+    "SMTP_USERNAME": "",
+    "SMTP_PASSWORD": "",
+    "SMTP_STARTTLS": False,
+    "SMTP_SSL": False,
+    "SMTP_SENDER": "stockpile@localhost",
+    "SMTP_TIMEOUT_SECONDS": 10,
+    "BASE_URL": "",
+    "MAIL_DEFAULT_LOCALE": "nl",
+    "MAIL_MAX_ATTEMPTS": 20,
+    "MAIL_OUTBOX_SECONDS": 30,
+    "MAIL_DIGEST_CRON": "0 7 * * *",
+    "DELIVERY_OVERDUE_CRON": "30 6 * * *",
 }
 
 

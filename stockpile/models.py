@@ -1,5 +1,6 @@
 """Every table of Stockpile, imported in one place so Alembic and tests see the whole schema."""
 
+from stockpile.alerts.models import AlertPreference, Notification, OutboxMail
 from stockpile.audit import AuditEvent
 from stockpile.auth.models import ApiToken, User
 from stockpile.db import Base
@@ -13,6 +14,7 @@ from stockpile.forecast.models import (
     ForecastSeries,
     RunLogLine,
 )
+from stockpile.insight.models import RotationTransfer
 from stockpile.inventory.models import (
     ImportedRow,
     Lot,
@@ -37,6 +39,7 @@ metadata = Base.metadata
 
 __all__ = [
     "Acknowledgement",
+    "AlertPreference",
     "Allocation",
     "AllocationChange",
     "ApiToken",
@@ -54,11 +57,14 @@ __all__ = [
     "LineReservation",
     "Lot",
     "LotStatusEvent",
+    "Notification",
+    "OutboxMail",
     "PolicyVersion",
     "ReceiptImport",
     "Region",
     "RequestLine",
     "RequestTransition",
+    "RotationTransfer",
     "RunLogLine",
     "StockBalance",
     "StockMovement",

@@ -57,6 +57,11 @@ POST /api/v1/forecast/runs                continuity admin
 GET  /api/v1/forecast/runs/<id>           continuity admin
 POST /api/v1/forecast/runs/<id>/cancel    continuity admin
 GET  /api/v1/forecast/runs/<id>/log       continuity admin
+GET  /api/v1/insight/equity               continuity admin
+GET  /api/v1/insight/equity/requests      continuity admin
+GET  /api/v1/insight/process-risk         continuity admin
+GET  /api/v1/insight/rotation             READ_STOCK
+POST /api/v1/insight/rotation/take        BOOK
 GET  /api/v1/items                        ALL
 POST /api/v1/items                        admin
 GET  /api/v1/items/<id>                   ALL
@@ -68,6 +73,12 @@ GET  /api/v1/movements                    READ_STOCK
 POST /api/v1/movements                    BOOK
 GET  /api/v1/movements/<id>               READ_STOCK
 POST /api/v1/movements/<id>/reverse       BOOK
+GET  /api/v1/notifications                ALL
+POST /api/v1/notifications/<id>/read      ALL
+GET  /api/v1/notifications/preferences    ALL
+PUT  /api/v1/notifications/preferences    ALL
+POST /api/v1/notifications/read-all       ALL
+GET  /api/v1/notifications/unread-count   ALL
 GET  /api/v1/openapi.json                 public
 GET  /api/v1/policy                       continuity admin
 GET  /api/v1/policy/decisions             continuity admin
@@ -108,6 +119,12 @@ GET  /forecast/runs/<id>                  continuity admin
 POST /forecast/runs/<id>/cancel           continuity admin
 POST /forecast/runs/start                 continuity admin
 GET  /health                              public
+GET  /insight/equity                      continuity admin
+GET  /insight/equity.<fmt>                continuity admin
+GET  /insight/equity/requests             continuity admin
+GET  /insight/risk                        continuity admin
+GET  /insight/rotation                    READ_STOCK
+POST /insight/rotation/<id>/<id>          BOOK
 GET  /inventory/book/<kind>               BOOK
 POST /inventory/book/<kind>               BOOK
 GET  /inventory/expiring                  READ_STOCK
@@ -131,6 +148,12 @@ POST /language                            public
 GET  /login                               public
 POST /login                               public
 POST /logout                              ALL
+GET  /notifications                       ALL
+GET  /notifications/<id>                  ALL
+POST /notifications/<id>/read             ALL
+GET  /notifications/preferences           ALL
+POST /notifications/preferences           ALL
+POST /notifications/read-all              ALL
 GET  /policy                              continuity admin
 GET  /policy/decisions                    continuity admin
 GET  /policy/decisions.<fmt>              continuity admin

@@ -13,7 +13,8 @@ import pytest
 
 PACKAGE = Path(__file__).resolve().parent.parent / "stockpile"
 DOMAINS = ("stockpile.auth", "stockpile.reference", "stockpile.inventory", "stockpile.requests",
-           "stockpile.forecast", "stockpile.policy_log", "stockpile.audit", "stockpile.ops", "stockpile.web")
+           "stockpile.forecast", "stockpile.policy_log", "stockpile.audit", "stockpile.ops", "stockpile.web",
+           "stockpile.alerts", "stockpile.insight")
 # Modules every domain builds on: they must never import a domain back.
 BASES = ("stockpile.api", "stockpile.db", "stockpile.errors", "stockpile.config", "stockpile.web.navigation")
 # Imports inside functions, outside the composition root (stockpile.app): each one is a known exception.
@@ -153,3 +154,11 @@ def test_only_the_request_services_change_a_request_state() -> None:
                     isinstance(arg, ast.Name) and arg.id == "SupplyRequest" for arg in node.args):
                 writers.add(module)
     assert writers == {"stockpile.requests.services"}
+
+
+def test_the_domains_that_alerts_tell_of_never_import_them() -> None:
+    """Requests and forecasting know nothing of alerts: the alerts hook in (requests.hooks, forecast.hooks)."""
+    found = {(module, imported) for module in MODULES
+             if _within(module, ("stockpile.requests", "stockpile.forecast", "stockpile.inventory"))
+             for imported in _all_imports(module) if _within(imported, ("stockpile.alerts",))}
+    assert found == set()

@@ -4,7 +4,7 @@ The forecast then counts the need of both once. Lines already rejected keep thei
 judged then (stock short at the moment of rejection); from now on the reviewer says it.
 
 Revision ID: 7c1e5a9d3b42
-Revises: a7c41d2e9b10
+Revises: 3bed5c89781e
 Create Date: 2026-12-03 19:00:00
 """
 from alembic import op
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 
 
 revision = '7c1e5a9d3b42'
-down_revision = 'a7c41d2e9b10'
+down_revision = '3bed5c89781e'
 branch_labels = None
 depends_on = None
 

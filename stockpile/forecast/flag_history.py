@@ -18,6 +18,7 @@ from sqlalchemy import select
 from stockpile import audit
 from stockpile.db import session, utcnow
 from stockpile.errors import FieldErrors, InvalidTransition
+from stockpile.forecast import hooks
 from stockpile.forecast.flags import SEVERITY, compare
 from stockpile.forecast.models import (
     Acknowledgement,
@@ -44,6 +45,7 @@ def record(outlooks: Iterable[ItemOutlook], cause: str, run_id: int | None = Non
         events.extend(_record_one(outlook, states.get(outlook.item.id), acknowledgements.get(outlook.item.id),
                                   cause, run_id))
     session().flush()
+    hooks.flag_events_recorded(events)  # the alerts: new and worsened flags reach the people who act on them
     return events
 
 

@@ -279,3 +279,19 @@ def _day(days: list[dt.date], index: np.int64) -> dt.date | None:
 def _empty(data: OutlookInput) -> Projection:
     """No forecast to project with: nothing is known about demand."""
     return Projection(data.start, [], [], [], [], 0.0, 0.0, None, None, None, None)
+
+
+def sample_paths(data: OutlookInput, paths: int = PATHS) -> tuple[Floats, Floats]:
+    """One item's paths as arrays (paths, days): cumulative demand, and the units supply has made available by each
+    day (usable lots, deliveries arrived, less units lost at their last pick day). Their difference is the path's
+    projected stock; the risk per essential process splits both (`process_risk.py`)."""
+    horizon = len(data.forecast)
+    if horizon == 0:
+        return np.zeros((paths, 0)), np.zeros((paths, 0))
+    demand = _cumulative_demand([data], path_factors(paths), horizon)
+    lots = [_usable_lots(data)]
+    lost, _lot_waste = _fefo_waste(demand, lots, horizon, 0)
+    supply = float(sum(lot.quantity for _offset, lot in lots[0]))
+    available: Floats = supply + _arrivals(data, horizon)[None, :] - lost[0]
+    cumulative: Floats = demand[0]
+    return cumulative, available

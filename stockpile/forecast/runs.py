@@ -31,6 +31,7 @@ from sqlalchemy.exc import IntegrityError
 from stockpile import audit, formats
 from stockpile.db import session, transaction, utcnow
 from stockpile.errors import Conflict, InvalidTransition
+from stockpile.forecast import hooks
 from stockpile.forecast.labels import run_status_label
 from stockpile.forecast.models import (
     ACTIVE_RUN_STATES,
@@ -99,6 +100,8 @@ def transition(run: ForecastRun, to: RunStatus, **values: object) -> None:
     for name, value in values.items():
         setattr(run, name, value)
     session().flush()
+    if to is RunStatus.FAILED:
+        hooks.run_failed(run)  # the alerts: the administrators hear of it
 
 
 def claim_next(executor: str) -> int | None:

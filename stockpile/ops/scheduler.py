@@ -23,6 +23,8 @@ from apscheduler.triggers.interval import IntervalTrigger
 from flask import Flask, current_app
 from flask.cli import with_appcontext
 
+from stockpile.alerts import mail
+from stockpile.alerts.triggers import notify_overdue_deliveries
 from stockpile.db import LOCAL_ZONE, transaction
 from stockpile.errors import Conflict
 from stockpile.forecast.flag_history import record
@@ -91,6 +93,25 @@ def mark_expired_job() -> str:
     return f"{len(lots)} lots marked expired"
 
 
+def drain_outbox_job() -> str:
+    """Send the e-mails waiting in the outbox (after the commits that wrote them); failures wait and retry."""
+    return str(mail.drain_outbox())
+
+
+def mail_digest_job() -> str:
+    """Queue each user's daily digest of the alerts they chose to get that way."""
+    with transaction():
+        users = mail.send_digests()
+    return f"{users} digests queued"
+
+
+def overdue_deliveries_job() -> str:
+    """Tell logistics of expected deliveries past their date (once per delivery)."""
+    with transaction():
+        made = notify_overdue_deliveries()
+    return f"{len(made)} overdue-delivery notifications"
+
+
 JOBS = (
     Job("forecast-nightly", "FORECAST_CRON", queue_nightly_run_job),
     Job("forecast-queue", "", execute_queued_run_job, every_seconds_setting="FORECAST_QUEUE_POLL_SECONDS",
@@ -98,6 +119,10 @@ JOBS = (
     Job("flags-reconcile", "", reconcile_flags_job, every_seconds_setting="FLAGS_RECONCILE_SECONDS",
         lease_ttl=dt.timedelta(minutes=10)),
     Job("expiry-daily", "EXPIRY_CRON", mark_expired_job),
+    Job("mail-outbox", "", drain_outbox_job, every_seconds_setting="MAIL_OUTBOX_SECONDS",
+        lease_ttl=dt.timedelta(minutes=15)),
+    Job("mail-digest", "MAIL_DIGEST_CRON", mail_digest_job),
+    Job("deliveries-overdue", "DELIVERY_OVERDUE_CRON", overdue_deliveries_job),
 )
 
 
@@ -156,8 +181,8 @@ def _in_app(app: Flask, job: Job, trigger: BaseTrigger) -> Callable[[], None]:
 @click.command("scheduler")
 @with_appcontext
 def scheduler_command() -> None:
-    """Run the periodic jobs (forecast nightly and queued runs, flag reconciliation, lot expiry) until stopped; safe to
-    run on several hosts."""
+    """Run the periodic jobs (forecast nightly and queued runs, flag reconciliation, lot expiry, alert e-mail and
+    overdue deliveries) until stopped; safe to run on several hosts."""
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
     scheduler = build_scheduler(current_app._get_current_object())  # type: ignore[attr-defined]
     for job in scheduler.get_jobs():

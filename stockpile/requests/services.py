@@ -17,7 +17,7 @@ from stockpile.errors import Conflict, FieldErrors, Forbidden
 from stockpile.policy_log import services as policy_log
 from stockpile.policy_log.models import PolicyTopic
 from stockpile.reference.models import EssentialProcess, Item
-from stockpile.requests import allocations, reservations
+from stockpile.requests import allocations, hooks, reservations
 from stockpile.requests.models import (
     Allocation,
     AllocationChange,
@@ -260,6 +260,7 @@ def _transition(request: SupplyRequest, new_state: RequestState, user_id: int | 
                                     comment=comment))
     session().flush()
     audit.record(user_id, "request.transition", request, old=current.value, new=new_state.value, comment=comment)
+    hooks.request_moved(request, current, new_state, user_id, comment)  # the alerts: the region hears of the move
 
 
 def _refuse_resubmission(token: str | None) -> None:

@@ -269,6 +269,25 @@ def test_continuity_reruns_the_forecast_and_reads_dashboard_and_chart(
     shot(page, screenshots, "4-item-chart")
 
 
+def test_continuity_reads_a_notification_and_follows_it_to_the_flag(people: dict[str, Page]) -> None:
+    page = people["continuity"]
+    header = page.get_by_role("link", name=re.compile(r"^Notifications: \d+ unread$"))
+    expect(header).to_be_visible()  # the first run flagged the scarce item: the unread count is in the header
+    header.click()
+    expect(page.get_by_role("heading", name="Notifications")).to_be_visible()
+    notice = page.get_by_role("listitem").filter(has_text=f"{SCARCE}: new critical flag.")
+    expect(notice).to_contain_text("Stock-out expected")
+    expect(notice).to_contain_text("unread")
+    notice.get_by_role("link", name="Open").click()
+    expect(page.get_by_role("heading", name=f"{SCARCE} · {SCARCE_NAME}")).to_be_visible()
+    expect(page.get_by_text("critical", exact=True).first).to_be_visible()
+    page.get_by_role("link", name=re.compile(r"^Notifications")).click()
+    read = page.get_by_role("listitem").filter(has_text=f"{SCARCE}: new critical flag.")
+    expect(read).not_to_contain_text("unread")
+    read.get_by_role("link", name="Open").click()  # back on the item, where the next step acknowledges the flag
+    expect(page.get_by_role("heading", name=f"{SCARCE} · {SCARCE_NAME}")).to_be_visible()
+
+
 def test_continuity_acknowledges_the_flag_with_a_note(people: dict[str, Page]) -> None:
     page = people["continuity"]
     page.get_by_label("Note (what is being done)").fill("Extra inkoop 30.000 st. besteld")

@@ -70,7 +70,8 @@ def _two_processes_one_firing(database_url: str) -> None:
 def test_job_list_has_stable_ids_and_cron_times(app: Flask) -> None:
     scheduler = build_scheduler(app)
     assert [job.id for job in scheduler.get_jobs()] == [job.id for job in JOBS] == [
-        "forecast-nightly", "forecast-queue", "flags-reconcile", "expiry-daily"]
+        "forecast-nightly", "forecast-queue", "flags-reconcile", "expiry-daily", "mail-outbox", "mail-digest",
+        "deliveries-overdue"]
     nightly = scheduler.get_job("forecast-nightly")
     assert "hour='2'" in str(nightly.trigger)
     assert str(nightly.trigger.timezone) == "Europe/Amsterdam"
