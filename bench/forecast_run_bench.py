@@ -1,13 +1,14 @@
 """Benchmark a whole forecast run, database reads and writes included.
 
 Generates items x regions of daily demand as submitted request lines (the regional series; the national series
-is their sum), two years by default, plus stock for every item; then times `runner.run_forecast` (reading the
-history, fitting every series in worker processes, writing series, forecast points and flags) and sets the wall
-time beside the ideal: series x median single fit / workers.
+is their sum), two years by default, plus stock for every item; then times two runs of `runner.run_forecast`
+(reading the history, fitting every series in worker processes, writing series, forecast points, selections and
+flags): the first selects every series (all are new: backtest, choose, fit), the second is a nightly run that
+refits only the chosen methods. Each prints where its time went: reading, fitting, writing, flags.
 
 Usage: python bench/forecast_run_bench.py [--items 200] [--regions 25] [--days 730] [--workers 2]
        [--database-url sqlite:////tmp/x.sqlite | postgresql+psycopg://postgres@127.0.0.1/forecast_bench]
-The full size (200 x 25 = 5,200 series) takes well over an hour on 2 cores; start with --items 10 --regions 5.
+Start with --items 10 --regions 5; the full size (200 x 25 = 5,200 series) takes most of an hour on 2 cores.
 """
 
 from __future__ import annotations
@@ -17,7 +18,6 @@ import datetime as dt
 import os
 import platform
 import resource
-import statistics
 import sys
 import tempfile
 import time
@@ -31,8 +31,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from stockpile import create_app
 from stockpile.auth.models import Role, User
 from stockpile.db import LOCAL_ZONE, local_today, session, transaction
-from stockpile.forecast import fitting, runner
-from stockpile.forecast.engine.jobs import fit_series
+from stockpile.forecast import queries, runner
 from stockpile.forecast.models import ForecastSeries, RunStatus, RunTrigger
 from stockpile.inventory import services as inventory
 from stockpile.inventory.models import QualityStatus
@@ -47,7 +46,6 @@ def parse() -> argparse.Namespace:
     parser.add_argument("--regions", type=int, default=25)
     parser.add_argument("--days", type=int, default=730)
     parser.add_argument("--workers", type=int, default=os.cpu_count() or 1)
-    parser.add_argument("--single", type=int, default=8, help="series timed one by one for the median fit")
     parser.add_argument("--database-url", default=None)
     parser.add_argument("--seed", type=int, default=7)
     return parser.parse_args()
@@ -117,19 +115,21 @@ def seed_stock(item_ids: list[int], warehouse_id: int) -> None:
                           quantity=20_000, reason="bench", user_id=None, quality_status=QualityStatus.RELEASED)
 
 
-def median_single_fit(count: int) -> float:
-    """Median seconds of one series' fit-and-forecast, one at a time, on a sample of the run's series."""
-    run = session().scalar(select(runner.ForecastRun).order_by(runner.ForecastRun.id.desc()))
-    jobs = fitting.read_jobs(run)
-    step = max(1, len(jobs) // count)
-    sample = jobs[::step][:count]
-    seconds = []
-    for job in sample:
-        began = time.perf_counter()
-        fit_series(job)
-        seconds.append(time.perf_counter() - began)
-    session().rollback()
-    return statistics.median(seconds)
+def timed_run(label: str) -> float:
+    """Execute one run as the nightly job does; print its wall time, how many series were selected anew and where
+    the time went (from the run's own log)."""
+    began = time.perf_counter()
+    run = runner.run_forecast(RunTrigger.CLI)
+    wall = time.perf_counter() - began
+    assert run.status is RunStatus.SUCCEEDED, run.error_summary
+    fitted = session().scalar(select(func.sum(ForecastSeries.seconds)).where(ForecastSeries.run_id == run.id))
+    print(f"{label}: {run.series_count} series ({run.failed_series} failed) in {wall:.1f} s, database reads and "
+          f"writes included; load {os.getloadavg()[0]:.1f}")
+    for line in queries.log_of(run.id):
+        if line.message.startswith(("succeeded", "selected anew")):
+            print(f"  {line.message}")
+    print(f"  time spent fitting inside the workers: {fitted or 0:.1f} s")
+    return wall
 
 
 def main() -> None:
@@ -139,7 +139,8 @@ def main() -> None:
     app = create_app({"DATABASE_URL": url, "SECRET_KEY": "bench", "FORECAST_HISTORY_DAYS": args.days,
                       "FORECAST_WORKERS": args.workers})
     rng = np.random.default_rng(args.seed)
-    print(f"machine: {platform.platform()}, {os.cpu_count()} cores, Python {platform.python_version()}")
+    print(f"machine: {platform.platform()}, {os.cpu_count()} cores, Python {platform.python_version()}, "
+          f"load {os.getloadavg()[0]:.1f}")
     with app.app_context():
         began = time.perf_counter()
         with transaction():
@@ -148,23 +149,11 @@ def main() -> None:
             lines = seed_demand(item_ids, users, process_id, args.days, rng)
             seed_stock(item_ids, warehouse_id)
         print(f"generated {args.items} items x {len(users)} regions, {args.days} days: {lines:,} request lines "
-              f"in {time.perf_counter() - began:.1f} s ({url.split('://')[0]})")
-        began = time.perf_counter()
-        run = runner.run_forecast(RunTrigger.CLI)
-        wall = time.perf_counter() - began
-        assert run.status is RunStatus.SUCCEEDED, run.error_summary
-        series, failed = run.series_count, run.failed_series
-        fitted = session().scalar(select(func.sum(ForecastSeries.seconds)).where(ForecastSeries.run_id == run.id))
-        median = median_single_fit(args.single)
-    ideal = series * median / args.workers
+              f"in {time.perf_counter() - began:.1f} s ({url.split('://')[0]}); {args.workers} workers")
+        timed_run("selection run (every series new: backtest, choose, fit)")
+        timed_run("nightly run (selections in force: refit the chosen method only)")
     own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
-    print(f"run: {series} series ({failed} failed) in {wall:.1f} s with {args.workers} workers, "
-          "database reads and writes included")
-    print(f"median single fit-and-forecast: {median:.2f} s -> ideal {ideal:.1f} s; parallel efficiency "
-          f"{ideal / wall:.0%}")
-    print(f"time spent fitting inside the workers: {fitted or 0:.1f} s -> {(fitted or 0) / args.workers / wall:.0%} of "
-          "the workers' wall time (the same efficiency without the median's bias)")
     print(f"peak memory: {own:.0f} MiB in the run's process, {children:.0f} MiB in the largest worker")
 
 

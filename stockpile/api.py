@@ -7,9 +7,10 @@ from typing import Any
 
 from apispec.ext.marshmallow import MarshmallowPlugin, resolver
 from flask import Flask
+from flask_babel import gettext as _
 from flask_smorest import Api as SmorestApi
 from flask_smorest import Blueprint
-from marshmallow import Schema, fields, validate
+from marshmallow import Schema, ValidationError, fields, validate
 from sqlalchemy import Select, func, select
 from werkzeug.routing import IntegerConverter
 
@@ -22,6 +23,24 @@ MAX_ID = 2**31 - 1
 def id_field(**kwargs: Any) -> fields.Integer:
     """An id in a request: a whole number the database can hold."""
     return fields.Integer(strict=True, validate=validate.Range(min=1, max=MAX_ID), **kwargs)
+
+
+class BoundedList(fields.List[Any]):
+    """A list refused by its length before any element is read, so 50,000 lines cost no more than 101.
+
+    marshmallow deserialises every element before it runs a Length validator; this checks the count first. The
+    Length validator stays for the OpenAPI document (maxItems).
+    """
+
+    def __init__(self, inner: Any, max_items: int, min_items: int = 1, **kwargs: Any) -> None:
+        super().__init__(inner, validate=validate.Length(min=min_items, max=max_items), **kwargs)
+        self.max_items = max_items
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> list[Any]:
+        if isinstance(value, list) and len(value) > self.max_items:
+            raise ValidationError(_("At most %(max)d lines are accepted; this has %(count)d.",
+                                    max=self.max_items, count=len(value)))
+        return list(super()._deserialize(value, attr, data, **kwargs))
 
 
 class IdConverter(IntegerConverter):
@@ -62,10 +81,23 @@ def schema_name(schema: Any) -> str:
 api = Api(spec_kwargs={"marshmallow_plugin": MarshmallowPlugin(schema_name_resolver=schema_name)})
 
 
+# The X-Pagination header as it is sent: a string holding a JSON object (flask-smorest declares it an object).
+PAGINATION_HEADER_DOC = {
+    "description": "Pagination metadata: a JSON object as a string, with total, total_pages, first_page, "
+                   "last_page, page and, where they exist, previous_page and next_page (whole numbers).",
+    "schema": {"type": "string", "example": '{"total": 120, "total_pages": 3, "first_page": 1, '
+                                             '"last_page": 3, "page": 1, "next_page": 2}'},
+}
+
+
 class ApiBlueprint(Blueprint):  # type: ignore[misc]
     """A blueprint of the JSON API: pages of 50 by default, at most 500."""
 
     DEFAULT_PAGINATION_PARAMETERS = {"page": 1, "page_size": 50, "max_page_size": 500}
+
+    def _document_pagination_metadata(self, spec: Any, resp_doc: dict[str, Any]) -> None:
+        """Describe X-Pagination as it is sent, a JSON string, not as the object flask-smorest declares."""
+        resp_doc.setdefault("headers", {})[self.PAGINATION_HEADER_NAME] = PAGINATION_HEADER_DOC
 
 
 def api_blueprint(name: str, url_prefix: str, description: str) -> ApiBlueprint:

@@ -12,12 +12,19 @@ from flask import Flask
 from flask_babel import Babel
 
 from stockpile import config, errors
-from stockpile.db import db
+from stockpile.db import db, dispatch_retrying
+
+
+class StockpileFlask(Flask):
+    """Flask, with each view run again when PostgreSQL aborts its transaction for a deadlock (stockpile.db)."""
+
+    def dispatch_request(self) -> Any:
+        return dispatch_retrying(super().dispatch_request)
 
 
 def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     """Build the Stockpile app; test_config overrides the environment."""
-    app = Flask("stockpile", instance_relative_config=True)
+    app = StockpileFlask("stockpile", instance_relative_config=True)
     config.load_config(app, test_config)
     db.init_app(app)
     _register_extensions(app)
@@ -36,8 +43,10 @@ def _register_extensions(app: Flask) -> None:
     Babel(app, locale_selector=i18n.select_locale, timezone_selector=i18n.select_timezone)
     i18n.init_app(app)
     security.init_app(app)
-    input_guard.init_app(app)
+    # The size check reads nothing; the sign-in check comes before anything reads a body; then the body checks.
+    input_guard.init_size_limit(app)
     guard.init_app(app)
+    input_guard.init_app(app)
     home.init_app(app)
 
 

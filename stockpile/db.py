@@ -5,7 +5,9 @@ from __future__ import annotations
 import datetime as dt
 import enum
 import json
-from collections.abc import Iterator
+import random
+import time
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 from typing import cast as typed_as
@@ -29,6 +31,7 @@ from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.dialects.postgresql import Insert as PgInsert
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.engine import Dialect
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.types import NullType, TypeDecorator
 
@@ -88,8 +91,9 @@ def local_today() -> dt.date:
     return dt.datetime.now(LOCAL_ZONE).date()
 
 
-def make_engine(url: str, busy_timeout: float = 30, **options: Any) -> Engine:
-    """An engine; SQLite gets WAL, foreign keys and BEGIN IMMEDIATE so writers queue instead of overselling."""
+def make_engine(url: str, busy_timeout: float = 5, **options: Any) -> Engine:
+    """An engine; SQLite gets WAL, foreign keys, and BEGIN IMMEDIATE for writing transactions so writers queue
+    instead of overselling, while reading requests never wait for a writer."""
     if not url.startswith("sqlite"):
         return create_engine(url, pool_pre_ping=True, **options)
     engine = create_engine(url, connect_args={"timeout": busy_timeout}, **options)
@@ -97,12 +101,26 @@ def make_engine(url: str, busy_timeout: float = 30, **options: Any) -> Engine:
     return engine
 
 
-def _make_sqlite_transactional(engine: Engine) -> None:
-    """The pysqlite recipe from SQLAlchemy's docs, with BEGIN IMMEDIATE.
+# Requests that only read: their transactions begin DEFERRED on SQLite and never take the write lock.
+READING_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
-    pysqlite's own transaction handling defers BEGIN and takes the write lock only at the first write;
-    a reader that later writes can then fail or act on stale data. Taking the lock at BEGIN makes every
-    transaction serializable on SQLite, which is what the stock guard relies on.
+
+def _begin_statement() -> str:
+    """BEGIN for a reading request, BEGIN IMMEDIATE for everything else (writing requests, commands, jobs)."""
+    if has_request_context() and request.method in READING_METHODS:
+        return "BEGIN"
+    return "BEGIN IMMEDIATE"
+
+
+def _make_sqlite_transactional(engine: Engine) -> None:
+    """The pysqlite recipe from SQLAlchemy's docs, with BEGIN IMMEDIATE where a transaction may write.
+
+    pysqlite's own transaction handling defers BEGIN and takes the write lock only at the first write; a reader
+    that later writes can then fail or act on stale data. Taking the lock at BEGIN makes every writing transaction
+    serializable on SQLite, which is what the stock guard relies on. A reading request (GET, HEAD) begins
+    DEFERRED instead: in WAL mode it reads a snapshot while a writer works, so one long write (an import, a
+    booking) no longer stalls every page. A writer that finds the lock taken waits the busy timeout
+    (SQLITE_BUSY_TIMEOUT_SECONDS, well below gunicorn's 30 s) and then gets a clean 503 (stockpile.errors).
     """
 
     @event.listens_for(engine, "connect")
@@ -116,7 +134,7 @@ def _make_sqlite_transactional(engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Any) -> None:
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+        connection.exec_driver_sql(_begin_statement())
 
 
 class Database:
@@ -190,6 +208,35 @@ def commit_or_rollback(response: Response) -> Response:
     else:
         sess.commit()
     return response
+
+
+# SQLSTATEs of a transaction PostgreSQL chose to abort so that others could go on: a deadlock, a serialization failure.
+RETRYABLE_STATES = {"40P01", "40001"}
+
+
+def is_retryable(error: BaseException) -> bool:
+    """A deadlock or serialization failure: the whole transaction may simply be run again."""
+    return isinstance(error, DBAPIError) and getattr(error.orig, "sqlstate", None) in RETRYABLE_STATES
+
+
+def dispatch_retrying(dispatch: Callable[[], Any]) -> Any:
+    """Run a request's view; when the database aborts its transaction for a deadlock or a serialization failure,
+    roll back and run the view again, up to DATABASE_RETRIES times, before the error reaches the handler (503).
+
+    The hooks before the view only read (sign-in, CSRF, input checks), and the rollback undoes everything the view
+    wrote, so running the view again is running the transaction again. The body was read into memory already.
+    """
+    retries = int(current_app.config["DATABASE_RETRIES"])
+    for attempt in range(retries + 1):
+        try:
+            return dispatch()
+        except DBAPIError as error:
+            if attempt == retries or not is_retryable(error):
+                raise
+            current_app.logger.info("retrying after %s (attempt %d)", error.orig.__class__.__name__, attempt + 1)
+            session().rollback()
+            time.sleep(random.uniform(0.005, 0.05) * (attempt + 1))  # jitter, not security
+    raise AssertionError("unreachable")
 
 
 def commit_before_long_work() -> None:

@@ -151,6 +151,9 @@ def database_unavailable(error: BaseException) -> Response | None:
     if state in READ_ONLY_STATES or "readonly database" in text:
         code, message = "database_read_only", _("The database is read-only at the moment, so nothing can be "
                                                 "saved; reading still works. Try again later.")
+    elif "database is locked" in text:
+        code, message = "database_busy", _("The database is busy with other changes. Try again in a moment; a "
+                                           "booking retried with the same idempotency key is booked once.")
     elif state in NO_SPACE_STATES or "disk is full" in text:
         code, message = "database_full", _("The database has run out of space, so nothing can be saved; reading "
                                            "still works. Try again later.")

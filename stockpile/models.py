@@ -11,6 +11,7 @@ from stockpile.forecast.models import (
     FlagState,
     ForecastPoint,
     ForecastRun,
+    ForecastSelection,
     ForecastSeries,
     RunLogLine,
 )
@@ -50,6 +51,7 @@ __all__ = [
     "FlagState",
     "ForecastPoint",
     "ForecastRun",
+    "ForecastSelection",
     "ForecastSeries",
     "ImportedRow",
     "Item",

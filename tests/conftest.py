@@ -20,6 +20,7 @@ from stockpile.db import make_engine
 from stockpile.ops import migrate
 from tests import factories
 from tests.databases import backends, fresh_database
+from tests.stock import Stock, arrange_stock
 
 TEST_CONFIG: dict[str, Any] = {
     "TESTING": True,
@@ -100,6 +101,12 @@ def db(app: Flask) -> Session:
 @pytest.fixture
 def client(app: Flask) -> FlaskClient:
     return app.test_client()
+
+
+@pytest.fixture
+def stock(db: Session) -> Stock:
+    """The small stockpile most inventory and request tests start from (tests/stock.py)."""
+    return arrange_stock()
 
 
 @pytest.fixture

@@ -28,6 +28,10 @@ GET  /admin/<slug>/new                    admin
 POST /admin/<slug>/new                    admin
 GET  /account/password                     ALL
 POST /account/password                     ALL
+GET  /account/tokens                       ALL
+POST /account/tokens                       ALL
+POST /account/tokens/<id>/revoke           ALL
+GET  /admin/tokens                        admin
 GET  /admin/audit                         admin
 GET  /admin/audit/export.<fmt>            admin
 GET  /admin/users                         admin

@@ -28,8 +28,11 @@ REGIONS = [
 ]
 # A frozen copy of the table as this revision knows it, so later model changes cannot break this migration.
 regions = sa.table(
-    "regions", sa.column("code", sa.String), sa.column("name", sa.String), sa.column("active", sa.Boolean)
+    "regions", sa.column("id", sa.Integer), sa.column("code", sa.String), sa.column("name", sa.String),
+    sa.column("active", sa.Boolean)
 )
+users = sa.table("users", sa.column("region_id", sa.Integer))
+warehouses = sa.table("warehouses", sa.column("region_id", sa.Integer))
 
 
 def upgrade() -> None:
@@ -37,4 +40,9 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    op.execute(regions.delete().where(regions.c.code.in_([code for code, _name in REGIONS])))
+    # Regions that users or warehouses still name stay: deleting them would break those rows' foreign keys
+    # (PostgreSQL refused, halfway down a seeded database). Their tables go one step further down.
+    in_use = sa.union(sa.select(users.c.region_id).where(users.c.region_id.is_not(None)),
+                      sa.select(warehouses.c.region_id).where(warehouses.c.region_id.is_not(None)))
+    op.execute(regions.delete().where(regions.c.code.in_([code for code, _name in REGIONS]),
+                                      regions.c.id.not_in(in_use)))

@@ -4,7 +4,7 @@ The forecast then counts the need of both once. Lines already rejected keep thei
 judged then (stock short at the moment of rejection); from now on the reviewer says it.
 
 Revision ID: 7c1e5a9d3b42
-Revises: 3bed5c89781e
+Revises: b7c3e9d2a414
 Create Date: 2026-12-03 19:00:00
 """
 from alembic import op
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 
 
 revision = '7c1e5a9d3b42'
-down_revision = '3bed5c89781e'
+down_revision = 'b7c3e9d2a414'
 branch_labels = None
 depends_on = None
 

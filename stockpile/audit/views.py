@@ -8,13 +8,16 @@ from collections.abc import Iterator
 from typing import Any
 
 from flask import Blueprint, Response, render_template, request
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select, func, select
 
 from stockpile.audit import AuditEvent
 from stockpile.auth.guard import roles_required
 from stockpile.auth.models import Role, User
-from stockpile.db import LOCAL_ZONE, session
+from stockpile.db import session
+from stockpile.errors import FieldErrors
+from stockpile.local_days import local_day_range
 from stockpile.web import sheets
 from stockpile.web.navigation import NavEntry, WebPart
 
@@ -33,28 +36,37 @@ def _filtered() -> tuple[Select[AuditEvent, str], dict[str, str]]:
         stmt = stmt.where(User.email.contains(args["actor"].lower()))
     if args["object"]:
         stmt = stmt.where(AuditEvent.object_type == args["object"])
-    for key, op in (("since", "ge"), ("until", "lt")):
-        day = _date(args[key])
-        if day is not None:
-            start = dt.datetime.combine(day, dt.time(), LOCAL_ZONE)
-            stmt = stmt.where(AuditEvent.at >= start if op == "ge" else AuditEvent.at < start + dt.timedelta(days=1))
+    since, until = local_day_range(_date("since", args["since"]), _date("until", args["until"]))
+    if since is not None:
+        stmt = stmt.where(AuditEvent.at >= since)
+    if until is not None:
+        stmt = stmt.where(AuditEvent.at < until)
     return stmt, args
 
 
-def _date(value: str) -> dt.date | None:
+def _date(field: str, value: str) -> dt.date | None:
+    """A filter date as YYYY-MM-DD; anything else is a 422 naming the field."""
     try:
         return dt.date.fromisoformat(value) if value else None
     except ValueError:
-        return None
+        raise FieldErrors.one(field, _("Give the date as YYYY-MM-DD.")) from None
 
 
 @bp.route("")
 @roles_required(Role.ADMIN)
 def audit_log() -> str:
-    """The newest audit events, filtered by action, actor, object kind and date."""
+    """The audit events, newest first, filtered by action, actor, object kind and date; `before` pages back.
+
+    Keyset paging on the id: every page costs the same however far back it lies.
+    """
     stmt, args = _filtered()
-    rows = session().execute(stmt.limit(PAGE)).all()
-    return render_template("audit/log.html", rows=rows, args=args, page=PAGE)
+    before = request.args.get("before", type=int)
+    if before is not None and before > 0:
+        stmt = stmt.where(AuditEvent.id < before)
+    rows = session().execute(stmt.limit(PAGE + 1)).all()
+    older = rows[PAGE - 1][0].id if len(rows) > PAGE else None
+    return render_template("audit/log.html", rows=rows[:PAGE], args=args, page=PAGE, older=older,
+                           paged=before is not None)
 
 
 @bp.route(f"/export.<any({','.join(sheets.FORMATS)}):fmt>")

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from wtforms import EmailField, PasswordField, SelectField, StringField
+from wtforms import EmailField, IntegerField, PasswordField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, Length, Regexp
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Regexp
 
 from stockpile.auth.models import Role
 from stockpile.web.form_base import FlaskForm
@@ -55,3 +55,10 @@ class ChangePasswordForm(FlaskForm):
     current = PasswordField(_l("Current password"), validators=[DataRequired()])
     password = PasswordField(_l("New password"), validators=[DataRequired()])
     confirm = PasswordField(_l("New password again"), validators=[DataRequired()])
+
+
+class TokenForm(FlaskForm):
+    """A new personal API token: what it is for, and how many days it lives."""
+
+    name = StringField(_l("Name (what the token is for)"), validators=[DataRequired(), Length(max=80)])
+    days = IntegerField(_l("Days valid"), default=90, validators=[InputRequired(), NumberRange(min=1, max=365)])

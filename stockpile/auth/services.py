@@ -8,7 +8,8 @@ import secrets
 
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import select, update
+from sqlalchemy.exc import OperationalError
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from stockpile import audit
@@ -68,16 +69,17 @@ def update_user(user: User, role: Role | str, region_code: str | None, name: str
 
 
 def set_password(user: User, password: str, actor_id: int | None) -> None:
-    """Set a new password and end every session signed in with the old one."""
+    """Set a new password; every session signed in with the old one ends and every API token is revoked."""
     validate_password(password)
     user.password_hash = hash_password(password)
     rotate_sessions(user)
+    revoke_all_tokens(user)
     session().flush()
     audit.record(actor_id, "user.password_reset", user)
 
 
 def change_own_password(user: User, current: str, new: str, confirm: str) -> None:
-    """A user changes their own password; every other session of theirs ends."""
+    """A user changes their own password; every other session of theirs ends and every API token is revoked."""
     if not check_password_hash(user.password_hash, current):
         raise FieldErrors.one("current", _("That is not your current password."))
     if new != confirm:
@@ -85,6 +87,7 @@ def change_own_password(user: User, current: str, new: str, confirm: str) -> Non
     validate_password(new)
     user.password_hash = hash_password(new)
     rotate_sessions(user)
+    revoke_all_tokens(user)
     session().flush()
     audit.record(user.id, "user.password_change", user)
 
@@ -94,8 +97,7 @@ def set_active(user: User, active: bool, actor_id: int | None) -> None:
     user.active = active
     if not active:
         rotate_sessions(user)
-        for token in session().scalars(select(ApiToken).where(ApiToken.user_id == user.id)):
-            token.revoked = True
+        revoke_all_tokens(user)
     session().flush()
     audit.record(actor_id, "user.activate" if active else "user.deactivate", user)
 
@@ -116,28 +118,91 @@ def authenticate(email: str, password: str) -> User | None:
     return user
 
 
-def create_token(email: str, days: int | None = 365, actor_id: int | None = None) -> str:
-    """Issue a personal API token for a user and return it; only its hash is kept."""
+UNKNOWN_ACCOUNT = "unknown account"
+
+
+def known_account(email: str) -> str:
+    """The normalised email if an account has it, else "unknown account": what a failed sign-in may record."""
+    email = normalise_email(email)
+    return email if session().scalar(select(User.id).where(User.email == email)) is not None else UNKNOWN_ACCOUNT
+
+
+# Days a new token lives unless asked otherwise; the page and the CLI offer at most MAX_TOKEN_DAYS.
+DEFAULT_TOKEN_DAYS = 90
+MAX_TOKEN_DAYS = 365
+# A token's last use is written when the recorded one is older than this: often enough to tell a token in use from a
+# forgotten one, rarely enough that reading the API does not become writing.
+LAST_USE_STEP = dt.timedelta(minutes=5)
+
+
+def create_token(email: str, days: int | None = DEFAULT_TOKEN_DAYS, actor_id: int | None = None,
+                 name: str = "") -> str:
+    """Issue a named personal API token for a user and return it; only its hash is kept."""
     user = session().scalar(select(User).where(User.email == normalise_email(email)))
     if user is None or not user.active:
         raise NotFound(_("No active user with email %(email)s.", email=email))
+    if len(name) > 80:
+        raise FieldErrors.one("name", _("Use at most %(n)d characters.", n=80))
     token = "sp_" + secrets.token_urlsafe(32)
     expires = utcnow() + dt.timedelta(days=days) if days else None
-    record = ApiToken(user=user, token_hash=token_digest(token), expires_at=expires)
+    record = ApiToken(user=user, name=name.strip(), token_hash=token_digest(token), expires_at=expires)
     session().add(record)
     session().flush()
-    audit.record(actor_id, "token.create", record, user=user.email)
+    audit.record(actor_id, "token.create", record, user=user.email, name=record.name)
     return token
 
 
 def user_for_token(token: str) -> User | None:
-    """The active user a valid, unexpired, unrevoked token belongs to."""
+    """The active user a valid, unexpired, unrevoked token belongs to; the one check of every bearer token."""
     record = session().scalar(select(ApiToken).where(ApiToken.token_hash == token_digest(token)))
     if record is None or record.revoked or not record.user.active:
         return None
-    if record.expires_at is not None and record.expires_at <= utcnow():
+    now = utcnow()
+    if record.expires_at is not None and record.expires_at <= now:
         return None
+    if record.last_used_at is None or record.last_used_at <= now - LAST_USE_STEP:
+        _record_use(record.id, now)
     return record.user
+
+
+def _record_use(token_id: int, now: dt.datetime) -> None:
+    """Write the token's last use in a short transaction of its own, before the request reads anything else.
+
+    On SQLite a reading request's transaction never takes the write lock (stockpile.db); writing here first, in a
+    transaction that starts with the write, keeps that so. A busy database skips the record: it is bookkeeping, and
+    the next request within a few minutes records it.
+    """
+    sess = session()
+    sess.commit()  # ends the read that found the token: nothing was written
+    try:
+        sess.execute(update(ApiToken).where(ApiToken.id == token_id).values(last_used_at=now))
+        sess.commit()
+    except OperationalError:
+        sess.rollback()
+
+
+def tokens_of(user: User | None) -> list[ApiToken]:
+    """A user's tokens (None: everyone's), newest first."""
+    stmt = select(ApiToken).order_by(ApiToken.id.desc())
+    return list(session().scalars(stmt if user is None else stmt.where(ApiToken.user_id == user.id)))
+
+
+def revoke_token(token_id: int, actor: User | None) -> ApiToken:
+    """Revoke one token: its owner or an administrator may (None: the command line)."""
+    record = session().get(ApiToken, token_id)
+    if record is None or (actor is not None and actor.role is not Role.ADMIN and record.user_id != actor.id):
+        raise NotFound(_("No such token."))
+    if not record.revoked:
+        record.revoked = True
+        session().flush()
+        audit.record(actor.id if actor else None, "token.revoke", record, user=record.user.email, name=record.name)
+    return record
+
+
+def revoke_all_tokens(user: User) -> None:
+    """Revoke every token of a user: after a password change or reset, or deactivation."""
+    session().execute(update(ApiToken).where(ApiToken.user_id == user.id, ApiToken.revoked.is_(False))
+                      .values(revoked=True))
 
 
 def token_digest(token: str) -> str:

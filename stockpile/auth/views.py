@@ -9,15 +9,16 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask import session as browser_session
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from flask_login import current_user, login_user, logout_user
 from sqlalchemy import select
 from werkzeug.wrappers import Response
 from wtforms.fields.choices import SelectChoice
 
 from stockpile import audit
-from stockpile.auth import services, throttle
+from stockpile.auth import services, throttle, token_views
 from stockpile.auth.forms import ChangePasswordForm, LoginForm, NewUserForm, PasswordForm, UserForm
-from stockpile.auth.guard import roles_required, signed_in_user
+from stockpile.auth.guard import roles_required, signed_in_user, start_browser_session
 from stockpile.auth.models import Role, User
 from stockpile.db import session
 from stockpile.errors import FieldErrors
@@ -27,7 +28,7 @@ from stockpile.web.forms import render_form, shown_on
 from stockpile.web.navigation import NavEntry, WebPart
 
 bp = Blueprint("auth", __name__)
-ViewResult = Response | str | tuple[str, int]
+ViewResult = Response | str | tuple[str, int] | tuple[str, int, dict[str, str]]
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -36,18 +37,24 @@ def login() -> ViewResult:
     form = LoginForm()
     if form.validate_on_submit():
         email, address = services.normalise_email(form.email.data or ""), request.remote_addr or "unknown"
-        if throttle.is_throttled(email, address):
+        # The audit log keeps the address of an existing account only: whatever else was typed in the box (a
+        # password, by mistake) is never stored or shown to administrators.
+        account = services.known_account(email)
+        wait = throttle.seconds_to_wait(email, address)
+        if wait is not None:
             # Kept although the page answers 429: the boundary commits whenever no exception escaped.
-            audit.record(None, "auth.login_throttled", None, email=email, address=address)
-            form.form_errors = [_("Too many failed sign-ins. Wait a few minutes and try again.")]
-            return render_template("auth/login.html", form=form), 429
+            audit.record(None, "auth.login_throttled", None, email=account, address=address)
+            form.form_errors = [ngettext("Too many failed sign-ins. Try again in %(num)d second.",
+                                         "Too many failed sign-ins. Try again in %(num)d seconds.", wait)]
+            return render_template("auth/login.html", form=form), 429, {"Retry-After": str(wait)}
         user = services.authenticate(email, form.password.data or "")
         if user is not None:
             login_user(user, remember=False)
+            start_browser_session()
             audit.record(user.id, "auth.login", user, address=address)
             return redirect(_safe_next(request.args.get("next")))
         throttle.record_failure(email, address)
-        audit.record(None, "auth.login_failed", None, email=email, address=address)  # kept, as the failure
+        audit.record(None, "auth.login_failed", None, email=account, address=address)  # kept, as the failure
         form.form_errors = [_("Unknown email or wrong password.")]
     return render_form("auth/login.html", form)
 
@@ -81,8 +88,13 @@ def change_password() -> ViewResult:
 
 
 def _safe_next(target: str | None) -> str:
-    """Only same-site paths are followed after sign-in."""
-    if target and target.startswith("/") and not target.startswith("//") and not urlsplit(target).netloc:
+    """Only same-site paths are followed after sign-in; anything else goes to the dashboard.
+
+    A control character (a CR/LF would split the Location header: a 500 after signing in) or a backslash (which
+    browsers read as a slash, making "/\\evil.example" another site) makes the whole target ignored.
+    """
+    if (target and target.startswith("/") and not target.startswith("//") and not urlsplit(target).netloc
+            and "\\" not in target and not any(ord(char) < 32 or ord(char) == 127 for char in target)):
         return target
     return url_for("home.dashboard")
 
@@ -193,4 +205,5 @@ def choose_language() -> Response:
     return redirect(_safe_next(request.form.get("next")))
 
 
-PAGES = WebPart(blueprints=(bp,), nav=(NavEntry("auth.list_users", _l("Users"), (Role.ADMIN,)),))
+PAGES = WebPart(blueprints=(bp, token_views.bp), nav=(NavEntry("auth.list_users", _l("Users"), (Role.ADMIN,)),
+                                                      NavEntry("tokens.own_tokens", _l("API tokens"), tuple(Role))))

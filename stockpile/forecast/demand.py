@@ -69,7 +69,7 @@ def request_demand(since: dt.date) -> list[DemandRow]:
             unmet[key] = unmet.get(key, 0) - already
             quantity -= already
         if quantity:
-            day = as_aware_utc(row.submitted_at).astimezone(LOCAL_ZONE).date()  # type: ignore[arg-type]
+            day = as_aware_utc(row.submitted_at).astimezone(LOCAL_ZONE).date()
             rows.append(DemandRow(day, row.item_id, row.region_id, quantity))
     return rows
 

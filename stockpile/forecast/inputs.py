@@ -25,7 +25,7 @@ from stockpile.forecast.models import (
     RunStatus,
 )
 from stockpile.forecast.projection import Lot, OutlookInput, Spread
-from stockpile.forecast.spread import spread_from_daily_bands
+from stockpile.forecast.spread import spread_from_cumulative_bands, spread_from_daily_bands
 from stockpile.inventory.models import Lot as StockLot
 from stockpile.inventory.models import QualityStatus, StockBalance
 from stockpile.policy_log import services as policy_log
@@ -141,22 +141,41 @@ def forecasts_in_force(item_ids: list[int], today: dt.date) -> dict[int, StoredF
         .where(ForecastSeries.id.in_(select(newest.c.series_id)))
     ).all()
     points: dict[int, list[ForecastPoint]] = defaultdict(list)
-    first_day: dict[int, dt.date] = {}
+    bands: dict[int, list[ForecastPoint]] = defaultdict(list)
     for point in session().scalars(
         select(ForecastPoint).where(ForecastPoint.series_id.in_([row.id for row in series]))
         .order_by(ForecastPoint.series_id, ForecastPoint.day)
     ):
-        first_day.setdefault(point.series_id, point.day)
+        bands[point.series_id].append(point)
         if point.day >= today:
             points[point.series_id].append(point)
-    return {row.item_id: _stored(row.id, row.run_id, row.method, first_day.get(row.id, today), points[row.id])
+    return {row.item_id: _stored(row.id, row.run_id, row.method, bands[row.id][0].day if bands[row.id] else today,
+                                 points[row.id], bands[row.id])
             for row in series}
 
 
-def _stored(series_id: int, run_id: int, method: str, made_on: dt.date,
-            points: list[ForecastPoint]) -> StoredForecast:
+def _stored(series_id: int, run_id: int, method: str, made_on: dt.date, points: list[ForecastPoint],
+            every_point: list[ForecastPoint]) -> StoredForecast:
     yhat = [p.yhat for p in points]
     lower = [p.yhat_lower for p in points]
     upper = [p.yhat_upper for p in points]
     return StoredForecast(run_id, series_id, method, made_on, [p.day for p in points], yhat, lower, upper,
-                          spread_from_daily_bands(yhat, lower, upper))
+                          _spread(yhat, lower, upper, every_point))
+
+
+def _spread(yhat: list[float], lower: list[float], upper: list[float], every_point: list[ForecastPoint]) -> Spread:
+    """From the engine's calibrated band of cumulative demand when it stored one, else from the daily interval.
+
+    The band runs from the forecast's first day; its width grows with the horizon whatever the day it starts
+    from (stockpile.forecast.spread), so a forecast a few days old is read from today with the widths of its first
+    days, around today's cumulative forecast.
+    """
+    if not every_point or any(p.cum_lower is None or p.cum_upper is None for p in every_point):
+        return spread_from_daily_bands(yhat, lower, upper)
+    below, above, total, today_total = [], [], 0.0, 0.0
+    for point, daily in zip(every_point, yhat, strict=False):
+        total += point.yhat
+        today_total += daily
+        below.append(today_total - (total - float(point.cum_lower or 0.0)))
+        above.append(today_total + (float(point.cum_upper or 0.0) - total))
+    return spread_from_cumulative_bands(yhat, below, above)

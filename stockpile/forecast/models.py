@@ -156,8 +156,41 @@ class ForecastSeries(Base):
     region: Mapped[Region | None] = relationship(lazy="joined")
 
 
+class ForecastSelection(Base):
+    """The method chosen for one series by its backtest, with its errors and calibration; one row per selection.
+
+    Selection (the rolling-origin backtest of every candidate) is the costly part of forecasting, so it runs when a
+    series is new, its selection is older than FORECAST_SELECTION_MAX_AGE_DAYS, or its recent error drifted past
+    the backtest error; every other run refits only the chosen method. The newest row of a series is in force.
+    """
+
+    __tablename__ = "forecast_selections"
+    __table_args__ = (Index("ix_forecast_selections_series", "item_id", "region_id", "id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    item_id: Mapped[int] = mapped_column(ForeignKey("items.id"))
+    region_id: Mapped[int | None] = mapped_column(ForeignKey("regions.id"))
+    run_id: Mapped[int | None] = mapped_column(ForeignKey("forecast_runs.id", ondelete="SET NULL"))
+    chosen_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    history_end: Mapped[dt.date] = mapped_column(Date)
+    method: Mapped[str] = mapped_column(String(32))
+    # What the refit needs beyond the method, e.g. the ETS model ("MAMN": errors, trend, season, damping).
+    params: Mapped[str] = mapped_column(String(64), default="")
+    mase: Mapped[float | None] = mapped_column(Float)
+    seasonal_naive_mase: Mapped[float | None] = mapped_column(Float)
+    why: Mapped[str] = mapped_column(String(32), default="")  # new, weekly, drift
+    # Conformal calibration from the backtest errors (engine.calibration): daily 80 % quantiles of the error per
+    # unit of forecast level, and the cumulative band as level * q * h^power.
+    daily_low: Mapped[float | None] = mapped_column(Float)
+    daily_high: Mapped[float | None] = mapped_column(Float)
+    cum_power: Mapped[float | None] = mapped_column(Float)
+    cum_low: Mapped[float | None] = mapped_column(Float)
+    cum_high: Mapped[float | None] = mapped_column(Float)
+
+
 class ForecastPoint(Base):
-    """The forecast of one series for one day: central value and the 80% interval."""
+    """The forecast of one series for one day: central value, the 80% interval, and the 80 % band of cumulative
+    demand from the first forecast day through this one (NULL where the engine had no backtest to calibrate it)."""
 
     __tablename__ = "forecast_points"
 
@@ -166,6 +199,8 @@ class ForecastPoint(Base):
     yhat: Mapped[float] = mapped_column(Float)
     yhat_lower: Mapped[float] = mapped_column(Float)
     yhat_upper: Mapped[float] = mapped_column(Float)
+    cum_lower: Mapped[float | None] = mapped_column(Float)
+    cum_upper: Mapped[float | None] = mapped_column(Float)
 
 
 class FlagLevel(enum.StrEnum):

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import time
+from collections import Counter
 from collections.abc import Iterable
 
 from flask import current_app
@@ -56,10 +57,12 @@ def _fit_and_store(run_id: int, monitor: runs.Monitor, workers: int) -> None:
     report = monitor.progress.report
     with transaction():
         jobs = fitting.read_jobs(queries.get_run(run_id), report)
+    read = time.perf_counter()
     try:
         outcomes = fitting.fit_jobs(jobs, workers, report, monitor.should_stop)
     except FitCancelled as stopped:
         raise runs.RunCancelled(str(stopped)) from stopped
+    fitted = time.perf_counter()
     for outcome in outcomes:
         if outcome.error:
             monitor.progress.note(f"item {outcome.item_id} region {outcome.region_id}: {outcome.error}", "warning")
@@ -68,9 +71,20 @@ def _fit_and_store(run_id: int, monitor: runs.Monitor, workers: int) -> None:
         if run.cancel_requested_at is not None:
             raise runs.RunCancelled("cancelled before its forecasts were written")
         store_results(run, outcomes, report)
+        written = time.perf_counter()
         recorded = flag_history.record(outlooks(), f"run {run.id}", run.id)
+        runs.add_log(run.id, f"selected anew: {_selected_anew(outcomes)}; seconds reading {read - began:.1f}, "
+                             f"fitting {fitted - read:.1f}, writing {written - fitted:.1f}, "
+                             f"flags {time.perf_counter() - written:.1f}")
         runs.add_log(run.id, f"succeeded: {run.series_count} series, {run.failed_series} failed, "
                              f"{len(recorded)} flag changes, {time.perf_counter() - began:.1f} s")
+
+
+def _selected_anew(outcomes: list[SeriesOutcome]) -> str:
+    """How many series were selected anew, and why (new, weekly, drift, changed)."""
+    reasons = Counter(o.why for o in outcomes if o.selection is not None and not o.error)
+    detail = ", ".join(f"{why} {count}" for why, count in sorted(reasons.items()))
+    return f"{sum(reasons.values())} of {len(outcomes)}" + (f" ({detail})" if detail else "")
 
 
 def configured_workers() -> int:

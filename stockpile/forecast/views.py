@@ -160,11 +160,11 @@ def new_delivery() -> Response | tuple[str, int]:
     """Record an expected delivery; a past date or a quantity below 1 is shown beside its field."""
     form = forms.DeliveryForm()
     items = session().scalars(select(Item).where(Item.active.is_(True)).order_by(Item.code))
-    form.item_id.choices = [SelectChoice(str(i.id), f"{i.code} {i.name}") for i in items]  # type: ignore[assignment]
+    form.item_id.choices = [SelectChoice(str(i.id), f"{i.code} {i.name}") for i in items]
     if form.validate_on_submit():
         with shown_on(form) as outcome:
-            services.record_delivery(item_id=form.item_id.data, quantity=form.quantity.data,  # type: ignore[arg-type]
-                                     expected_date=form.expected_date.data,  # type: ignore[arg-type]
+            services.record_delivery(item_id=form.item_id.data, quantity=form.quantity.data,
+                                     expected_date=form.expected_date.data,
                                      supplier=form.supplier.data or "", note=form.note.data or "",
                                      user_id=signed_in_user().id)
         if outcome.succeeded:

@@ -15,6 +15,7 @@ from stockpile.db import session
 from stockpile.errors import FieldErrors
 from stockpile.inventory import queries, schemas, services
 from stockpile.inventory.booking import book_movement
+from stockpile.local_days import local_day_range
 from stockpile.policy_log import services as policy_log
 from stockpile.reference.models import Item
 
@@ -94,7 +95,7 @@ class MovementCollection(MethodView):
     @movements.paginate()
     def get(self, filters: dict[str, Any], pagination_parameters: Any) -> list[Any]:
         """The ledger, newest first; filter by lot, item, warehouse, type and Amsterdam days."""
-        since, until = queries.local_day_range(filters.pop("since", None), filters.pop("until", None))
+        since, until = local_day_range(filters.pop("since", None), filters.pop("until", None))
         kind = filters.pop("type", None)
         stmt = queries.movements_query(**filters, kind=kind.value if kind else None, since=since, until=until)
         return paginated(stmt, pagination_parameters)

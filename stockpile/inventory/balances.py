@@ -17,6 +17,20 @@ from stockpile.inventory.models import Lot, QualityStatus, StockBalance, label
 from stockpile.reference.models import Warehouse
 
 
+def lock_balances(lot: Lot, warehouse_ids: Iterable[int]) -> None:
+    """Lock a lot's balance rows in the one global order, warehouse ids ascending, before changing several.
+
+    Two opposite transfers of one lot (A to B and B to A) otherwise lock the two rows in opposite orders and
+    deadlock on PostgreSQL. Every path that changes more than one balance row in a transaction takes its locks here
+    first (SQLite's write lock already serialises writers; FOR UPDATE is left out there).
+    """
+    session().execute(
+        select(StockBalance.lot_id).where(StockBalance.lot_id == lot.id,
+                                          StockBalance.warehouse_id.in_(sorted(set(warehouse_ids))))
+        .order_by(StockBalance.warehouse_id).with_for_update()
+    ).all()
+
+
 def add_stock(lot: Lot, warehouse_id: int, quantity: int) -> None:
     """Put units of a lot into a warehouse, creating its balance row on first arrival."""
     dialect = session().get_bind().dialect.name

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
+from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import CheckConstraint, Date, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import JSON, CheckConstraint, Date, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from stockpile.auth.models import User
@@ -121,7 +122,8 @@ class StockMovement(Base):
     reference: Mapped[str] = mapped_column(String(120), default="")
     user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
-    idempotency_key: Mapped[str | None] = mapped_column(String(120), unique=True)
+    # The client's key as sent; unique per user in IdempotencyKey, not here (two users may pick the same key).
+    idempotency_key: Mapped[str | None] = mapped_column(String(120))
     reverses_id: Mapped[int | None] = mapped_column(ForeignKey("stock_movements.id"), unique=True)
 
     lot: Mapped[Lot] = relationship(lazy="joined")
@@ -197,3 +199,27 @@ def _labels() -> dict[str, object]:
 def label(value: QualityStatus | MovementType | str | None) -> object:
     """A status or movement type in the user's language."""
     return "" if value is None else _labels().get(value, str(value))
+
+
+class IdempotencyKey(Base):
+    """A client's idempotency key, scoped to its user, with a fingerprint of the booking it was first sent with.
+
+    As in the IETF Idempotency-Key draft and Stripe's API: the same key from the same user with the same body
+    returns the first booking; with another body it is refused (422) naming what differs; another user's key of
+    the same text is another key.
+    """
+
+    __tablename__ = "idempotency_keys"
+    __table_args__ = (UniqueConstraint("scope", "key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # "user:<id>", or "system" for bookings without a user (commands, jobs).
+    scope: Mapped[str] = mapped_column(String(40))
+    key: Mapped[str] = mapped_column(String(120))
+    # SHA-256 of the booking's inputs as canonical JSON; NULL for keys kept from before fingerprints existed.
+    fingerprint: Mapped[str | None] = mapped_column(String(64))
+    inputs: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    movement_id: Mapped[int | None] = mapped_column(ForeignKey("stock_movements.id"))
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    movement: Mapped[StockMovement | None] = relationship()

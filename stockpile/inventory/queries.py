@@ -6,10 +6,10 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, case, func, literal, select, union_all
+from sqlalchemy import ColumnElement, Select, and_, case, func, literal, or_, select, union_all
 from sqlalchemy.orm import aliased
 
-from stockpile.db import LOCAL_ZONE, local_today, session
+from stockpile.db import local_today, session
 from stockpile.inventory.models import Lot, LotStatusEvent, QualityStatus, StockBalance, StockMovement
 from stockpile.reference.models import Item, Warehouse
 
@@ -190,6 +190,33 @@ def movements_query(lot_id: int | None = None, item_id: int | None = None, wareh
     return stmt.where(*movement_filters(lot_id, item_id, warehouse_id, kind, since, until))
 
 
+@dataclass(frozen=True)
+class MovementPage:
+    """A page of a lot's movements, newest first, and where the next (older) page starts."""
+
+    movements: list[StockMovement]
+    reversed_ids: set[int]
+    older: int | None
+
+
+def lot_movements(lot_id: int, before: int | None, size: int) -> MovementPage:
+    """A lot's movements older than movement `before` (or the newest), one page: keyset paging on (time, id).
+
+    The index on (lot_id, created_at) takes the page straight from where it starts, so a lot with 100,000
+    movements reads its page as fast as a lot with 100; an OFFSET would read every row before it.
+    """
+    stmt = movements_query(lot_id=lot_id)
+    anchor = session().get(StockMovement, before) if before else None
+    if anchor is not None and anchor.lot_id == lot_id:
+        stmt = stmt.where(StockMovement.created_at <= anchor.created_at, or_(
+            StockMovement.created_at < anchor.created_at, StockMovement.id < anchor.id))
+    rows = list(session().scalars(stmt.limit(size + 1)))
+    page = rows[:size]
+    ids = [movement.id for movement in page]
+    reversed_ids = set(session().scalars(select(StockMovement.reverses_id).where(StockMovement.reverses_id.in_(ids))))
+    return MovementPage(page, {i for i in reversed_ids if i is not None}, page[-1].id if len(rows) > size else None)
+
+
 def ledger_lines(item_id: int | None = None, warehouse_id: int | None = None, kind: str | None = None,
                  since: dt.datetime | None = None, until: dt.datetime | None = None) -> Select[*tuple[Any, ...]]:
     """The ledger as plain rows for a file: id, time, type, item code, lot number, warehouse codes, quantity, texts.
@@ -301,12 +328,3 @@ def stock_by_warehouse() -> list[WarehouseStock]:
         .order_by(Warehouse.code)
     )
     return [WarehouseStock(row[0], int(row[1]), int(row[2]), int(row[3])) for row in session().execute(stmt)]
-
-
-def local_day_range(since: dt.date | None, until: dt.date | None) -> tuple[dt.datetime | None, dt.datetime | None]:
-    """Dutch calendar days as UTC bounds: from the start of `since` to the end of `until`."""
-
-    def start(day: dt.date) -> dt.datetime:
-        return dt.datetime.combine(day, dt.time(), LOCAL_ZONE).astimezone(dt.UTC)
-
-    return (start(since) if since else None, start(until + dt.timedelta(days=1)) if until else None)

@@ -6,16 +6,14 @@ Each validates, appends one movement, changes balances through `balances`, flush
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
 
 from flask_babel import gettext as _
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 
 from stockpile import audit, formats
 from stockpile.db import local_today, session, utcnow
 from stockpile.errors import Conflict, FieldErrors, InvalidTransition, NotFound
-from stockpile.inventory import balances, hooks
+from stockpile.inventory import balances, hooks, idempotency
 from stockpile.inventory.models import (
     STATUS_TRANSITIONS,
     Lot,
@@ -65,7 +63,10 @@ def receive(
         balances.add_stock(lot, warehouse_id, quantity)
         return movement
 
-    return _once(idempotency_key, MovementType.RECEIPT, book)
+    inputs = {"item_id": item_id, "lot_number": lot_number, "supplier": supplier, "expiry_date": expiry_date,
+              "manufacture_date": manufacture_date, "quality_status": quality_status, "warehouse_id": warehouse_id,
+              "quantity": quantity, "reason": reason, "reference": reference}
+    return idempotency.once(idempotency_key, MovementType.RECEIPT, user_id, inputs, book)
 
 
 def transfer(*, lot_id: int, warehouse_id: int, to_warehouse_id: int, quantity: int, reason: str,
@@ -80,13 +81,16 @@ def transfer(*, lot_id: int, warehouse_id: int, to_warehouse_id: int, quantity: 
     active_warehouse(to_warehouse_id, "to_warehouse_id")
 
     def book() -> StockMovement:
+        balances.lock_balances(lot, (warehouse_id, to_warehouse_id))
         movement = _append(MovementType.TRANSFER, lot, warehouse_id, to_warehouse_id, quantity, reason, reference,
                            user_id, idempotency_key)
         balances.take_stock(lot, warehouse_id, quantity, usable_on=local_today())
         balances.add_stock(lot, to_warehouse_id, quantity)
         return movement
 
-    return _once(idempotency_key, MovementType.TRANSFER, book)
+    inputs = {"lot_id": lot_id, "warehouse_id": warehouse_id, "to_warehouse_id": to_warehouse_id,
+              "quantity": quantity, "reason": reason, "reference": reference}
+    return idempotency.once(idempotency_key, MovementType.TRANSFER, user_id, inputs, book)
 
 
 def issue(*, lot_id: int, warehouse_id: int, quantity: int, reason: str, user_id: int | None,
@@ -103,7 +107,9 @@ def issue(*, lot_id: int, warehouse_id: int, quantity: int, reason: str, user_id
         balances.take_stock(lot, warehouse_id, quantity, usable_on=local_today(), from_reserved=from_reserved)
         return movement
 
-    return _once(idempotency_key, MovementType.ISSUE, book)
+    inputs = {"lot_id": lot_id, "warehouse_id": warehouse_id, "quantity": quantity, "reason": reason,
+              "reference": reference, **({"from_reserved": from_reserved} if from_reserved else {})}
+    return idempotency.once(idempotency_key, MovementType.ISSUE, user_id, inputs, book)
 
 
 def adjust(*, lot_id: int, warehouse_id: int, quantity: int, increase: bool, reason: str, user_id: int | None,
@@ -124,7 +130,9 @@ def adjust(*, lot_id: int, warehouse_id: int, quantity: int, increase: bool, rea
             balances.take_stock(lot, warehouse_id, quantity)
         return movement
 
-    return _once(idempotency_key, MovementType.ADJUSTMENT, book)
+    inputs = {"lot_id": lot_id, "warehouse_id": warehouse_id, "quantity": quantity, "increase": increase,
+              "reason": reason, "reference": reference}
+    return idempotency.once(idempotency_key, MovementType.ADJUSTMENT, user_id, inputs, book)
 
 
 def write_off(*, lot_id: int, warehouse_id: int, quantity: int, reason: str, user_id: int | None,
@@ -140,7 +148,9 @@ def write_off(*, lot_id: int, warehouse_id: int, quantity: int, reason: str, use
         balances.take_stock(lot, warehouse_id, quantity)
         return movement
 
-    return _once(idempotency_key, MovementType.WRITE_OFF, book)
+    inputs = {"lot_id": lot_id, "warehouse_id": warehouse_id, "quantity": quantity, "reason": reason,
+              "reference": reference}
+    return idempotency.once(idempotency_key, MovementType.WRITE_OFF, user_id, inputs, book)
 
 
 def reverse(*, movement_id: int, reason: str, user_id: int | None,
@@ -148,8 +158,10 @@ def reverse(*, movement_id: int, reason: str, user_id: int | None,
     """Undo a booking with a movement that points to it; the original stays in the ledger."""
     check_reason(reason)
     original = get_movement(movement_id)
-    if idempotency_key and (existing := _by_key(idempotency_key)) is not None:
-        return _replay(existing, original.type)  # a retry of a reversal that went through
+    inputs = {"movement_id": movement_id, "reason": reason}
+    if idempotency_key and (existing := idempotency.find(idempotency_key, user_id)) is not None:
+        # a retry of a reversal that went through
+        return idempotency.replay(existing, idempotency.canonical(original.type, inputs))
     if original.is_reversal:
         raise Conflict(_("Movement %(id)d is itself a reversal; book the correction anew instead.", id=original.id))
     already = session().scalar(select(StockMovement.id).where(StockMovement.reverses_id == original.id))
@@ -167,7 +179,7 @@ def reverse(*, movement_id: int, reason: str, user_id: int | None,
             balances.add_stock(original.lot, original.from_warehouse_id, original.quantity)
         return movement
 
-    return _once(idempotency_key, original.type, book)
+    return idempotency.once(idempotency_key, original.type, user_id, inputs, book)
 
 
 def change_lot_status(*, lot_id: int, status: QualityStatus, reason: str, user_id: int | None) -> Lot:
@@ -250,32 +262,3 @@ def movement_audit(lot_number: str, quantity: int, source: int | None, destinati
     """What the audit log keeps of a movement, for a single booking and for a bulk import alike."""
     return {"lot": lot_number, "quantity": quantity, "source": source, "destination": destination,
             "reverses": reverses_id, "reason": reason}
-
-
-def _once(key: str | None, kind: MovementType, book: Callable[[], StockMovement]) -> StockMovement:
-    """Book at most once per idempotency key: a retry returns the first movement and books nothing new."""
-    if not key:
-        return book()
-    existing = _by_key(key)
-    if existing is not None:
-        return _replay(existing, kind)
-    try:
-        with session().begin_nested():
-            return book()
-    except IntegrityError:
-        # A concurrent request with the same key committed first; its movement is the answer.
-        existing = _by_key(key)
-        if existing is None:
-            raise
-        return _replay(existing, kind)
-
-
-def _by_key(key: str) -> StockMovement | None:
-    return session().scalar(select(StockMovement).where(StockMovement.idempotency_key == key))
-
-
-def _replay(existing: StockMovement, kind: MovementType) -> StockMovement:
-    if existing.type is not kind:
-        raise Conflict(_("Idempotency key already used for a %(type)s booking.", type=label(existing.type)),
-                       {"idempotency_key": [_("Already used for another booking.")]})
-    return existing

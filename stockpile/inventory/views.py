@@ -13,11 +13,12 @@ from stockpile.api import MAX_ID
 from stockpile.auth.guard import roles_required
 from stockpile.auth.models import Role, User
 from stockpile.db import local_today, session
-from stockpile.errors import NotFound
+from stockpile.errors import FieldErrors, NotFound
 from stockpile.inventory import exports, hooks, queries, services
 from stockpile.inventory.booking_views import bp as booking_bp
 from stockpile.inventory.forms import LedgerFilterForm
 from stockpile.inventory.models import QualityStatus, StockMovement, label
+from stockpile.local_days import local_day_range
 from stockpile.reference.models import Item, Warehouse
 from stockpile.web import sheets
 from stockpile.web.navigation import NavEntry, Panel, PanelEntry, WebPart
@@ -87,12 +88,14 @@ def warehouse_stock(warehouse_id: int) -> str:
 @bp.route("/lots/<id:lot_id>")
 @roles_required(*READERS)
 def lot(lot_id: int) -> str:
-    """A lot: its balances, its whole movement history and its quality events."""
+    """A lot: its balances, a page of its movements (newest first, `before` for older ones) and its quality events."""
     found = services.get_lot(lot_id)
-    movements = list(session().scalars(queries.movements_query(lot_id=lot_id)))
-    reversed_ids = {m.reverses_id for m in movements if m.reverses_id}
+    before = request.args.get("before", type=int)
+    page = queries.lot_movements(lot_id, before if before and 0 < before <= MAX_ID else None,
+                                 int(current_app.config["PAGE_SIZE"]))
     return render_template("inventory/lot.html", lot=found, lines=queries.balances_for(lot_id=lot_id),
-                           movements=movements, reversed_ids=reversed_ids, events=queries.status_events(lot_id))
+                           movements=page.movements, reversed_ids=page.reversed_ids, older=page.older,
+                           paged=bool(before), events=queries.status_events(lot_id))
 
 
 @bp.route("/ledger")
@@ -127,15 +130,15 @@ def _count(stmt: Any) -> int:
 
 
 def _ledger_filters() -> tuple[LedgerFilterForm, dict[str, Any]]:
-    """The filter form from the query string and the filters it gives; invalid filters are ignored."""
+    """The filter form from the query string and the filters it gives; an invalid filter is a 422 naming it."""
     form = LedgerFilterForm(request.args)
     form.item_id.choices = [SelectChoice(0, _l("all")), *(SelectChoice(i.id, i.code) for i in
                                                      session().scalars(select(Item).order_by(Item.code)))]
     form.warehouse_id.choices = [SelectChoice(0, _l("all")), *(SelectChoice(w.id, w.code) for w in
                                                           session().scalars(select(Warehouse).order_by(Warehouse.code)))]
-    form.validate()
-    since, until = queries.local_day_range(form.since.data if not form.since.errors else None,
-                                           form.until.data if not form.until.errors else None)
+    if not form.validate():
+        raise FieldErrors({name: [str(message) for message in messages] for name, messages in form.errors.items()})
+    since, until = local_day_range(form.since.data, form.until.data)
     return form, {"item_id": form.item_id.data or None, "warehouse_id": form.warehouse_id.data or None,
                   "kind": form.type.data or None, "since": since, "until": until}
 
@@ -181,7 +184,7 @@ def logistics_panel(_user: User) -> Panel:
     stock_rows = queries.stock_by_item()
     soon = queries.expiring_lots(30)
     today = local_today()
-    since, _until = queries.local_day_range(today, None)
+    since, _until = local_day_range(today, None)
     moved = session().scalar(select(func.count()).select_from(StockMovement)
                              .where(StockMovement.created_at >= since)) or 0
     return Panel(_l("Stock"), rows=[

@@ -31,6 +31,7 @@ from stockpile.forecast.flag_history import record
 from stockpile.forecast.models import RunTrigger
 from stockpile.forecast.outlook import outlooks
 from stockpile.forecast.runs import queue_run
+from stockpile.inventory.services import mark_expired_lots
 from stockpile.ops import leases
 
 log = logging.getLogger(__name__)
@@ -86,8 +87,6 @@ def reconcile_flags_job() -> str:
 
 def mark_expired_job() -> str:
     """The daily expiry of lots past their date, in one transaction."""
-    from stockpile.inventory.services import mark_expired_lots
-
     with transaction():
         lots = mark_expired_lots()
     return f"{len(lots)} lots marked expired"

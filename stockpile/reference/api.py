@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from flask import request
 from flask.views import MethodView
+from flask_babel import gettext as _
 from flask_smorest import Blueprint
 from marshmallow import Schema
 from sqlalchemy import select
@@ -12,6 +14,7 @@ from sqlalchemy import select
 from stockpile.api import api_blueprint, paginated
 from stockpile.auth.guard import roles_required, signed_in_user
 from stockpile.auth.models import Role
+from stockpile.errors import FieldErrors
 from stockpile.reference import schemas
 from stockpile.reference.models import EssentialProcess, Item, Region, Warehouse
 from stockpile.reference.services import create_reference, get_reference, update_reference
@@ -54,6 +57,9 @@ def reference_blueprint(
         @blp.response(200, schema_out)
         def patch(self, data: dict[str, Any], object_id: int) -> Any:
             """Change fields; set `active` to false to retire a record (nothing is ever deleted)."""
+            if not request.get_data(cache=True).strip():
+                # The document declares the body required; without this a bodiless PATCH changed nothing and said 200.
+                raise FieldErrors.one("body", _("Send the fields to change as a JSON object."))
             return update_reference(get_reference(model, object_id), data, signed_in_user().id)
 
     return blp

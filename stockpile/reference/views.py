@@ -58,7 +58,7 @@ def _make_form(kind: Kind, obj: Any = None) -> FlaskForm:
     form = kind.form(obj=obj)
     if kind.model is Warehouse:
         regions = session().scalars(select(Region).order_by(Region.code))
-        form.region_id.choices = [SelectChoice(str(r.id), f"{r.code} {r.name}") for r in regions]  # type: ignore[attr-defined]
+        form.region_id.choices = [SelectChoice(str(r.id), f"{r.code} {r.name}") for r in regions]
     return form
 
 

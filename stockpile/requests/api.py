@@ -50,10 +50,10 @@ def visible_first(view: Any) -> Any:
 class Requests(MethodView):
     @roles_required(*EVERYONE)
     @blp.arguments(schemas.RequestFilter, location="query")
-    @blp.response(200, schemas.RequestOut(many=True))
+    @blp.response(200, schemas.RequestSummaryOut(many=True))
     @blp.paginate()
     def get(self, filters: dict[str, Any], pagination_parameters: Any) -> list[SupplyRequest]:
-        """Requests the caller may see (a region: only its own), newest first."""
+        """Requests the caller may see (a region: only its own), newest first, with lines; history per request."""
         stmt = queries.visible_requests(signed_in_user())
         if filters.get("state"):
             stmt = stmt.where(SupplyRequest.state == filters["state"])
@@ -63,8 +63,11 @@ class Requests(MethodView):
     @blp.arguments(schemas.RequestIn)
     @blp.response(201, schemas.RequestOut)
     def post(self, data: dict[str, Any]) -> SupplyRequest:
-        """Create a draft for the caller's region."""
-        return services.create_draft(signed_in_user(), draft_data(data))
+        """Create a draft for the caller's region; with `"submit": true` also submit it, in one transaction."""
+        created = services.create_draft(signed_in_user(), draft_data(data))
+        if data["submit"]:
+            services.submit(created, signed_in_user())
+        return created
 
 
 @blp.route("/<id:request_id>")
@@ -80,8 +83,11 @@ class RequestMember(MethodView):
     @blp.arguments(schemas.RequestIn)
     @blp.response(200, schemas.RequestOut)
     def put(self, data: dict[str, Any], request_id: int) -> SupplyRequest:
-        """Replace a draft's content."""
-        return services.update_draft(_request(request_id), signed_in_user(), draft_data(data))
+        """Replace a draft's content; with `"submit": true` also submit it."""
+        updated = services.update_draft(_request(request_id), signed_in_user(), draft_data(data))
+        if data["submit"]:
+            services.submit(updated, signed_in_user())
+        return updated
 
 
 def _action(name: str, roles: tuple[Role, ...], schema: type, doc: str) -> Any:

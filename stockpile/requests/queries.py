@@ -7,6 +7,8 @@ from typing import Any
 
 from flask_babel import gettext as _
 from sqlalchemy import Select, func, select
+from sqlalchemy.orm import selectinload
+from sqlalchemy.orm.interfaces import LoaderOption
 
 from stockpile.auth.models import Role, User
 from stockpile.db import as_aware_utc, session, utcnow
@@ -16,10 +18,15 @@ from stockpile.requests import reservations
 from stockpile.requests.models import RequestLine, RequestState, SupplyRequest
 from stockpile.requests.policy import OPEN_STATES
 
+# A list shows each request's lines (with their items, joined); reading them for the whole page in one more
+# statement, not one per request. The detail reads the history too.
+WITH_LINES: tuple[LoaderOption, ...] = (selectinload(SupplyRequest.lines),)
+WITH_LINES_AND_HISTORY: tuple[LoaderOption, ...] = (*WITH_LINES, selectinload(SupplyRequest.history))
+
 
 def visible_requests(user: User) -> Select[SupplyRequest]:
-    """Requests the user may see: a region only its own, everyone else all."""
-    stmt = select(SupplyRequest).order_by(SupplyRequest.id.desc())
+    """Requests the user may see, with their lines: a region only its own, everyone else all."""
+    stmt = select(SupplyRequest).options(*WITH_LINES).order_by(SupplyRequest.id.desc())
     if user.role is Role.REGION:
         stmt = stmt.where(SupplyRequest.region_id == user.region_id)
     return stmt
@@ -27,7 +34,7 @@ def visible_requests(user: User) -> Select[SupplyRequest]:
 
 def get_request_for(user: User, request_id: int) -> SupplyRequest:
     """A request the user may see, or NotFound — also when it exists but belongs to another region."""
-    request = session().get(SupplyRequest, request_id)
+    request = session().get(SupplyRequest, request_id, options=WITH_LINES_AND_HISTORY)
     if request is None or (user.role is Role.REGION and request.region_id != user.region_id):
         raise NotFound(_("No such request."))
     return request
@@ -45,7 +52,7 @@ def reaskable_requests(region_id: int, limit: int = 200) -> list[SupplyRequest]:
 def review_queue() -> list[SupplyRequest]:
     """Submitted requests, most urgent first: priority tier, then needed-by date, then oldest."""
     stmt = (
-        select(SupplyRequest)
+        select(SupplyRequest).options(*WITH_LINES)
         .join(EssentialProcess, EssentialProcess.id == SupplyRequest.essential_process_id)
         .where(SupplyRequest.state == RequestState.SUBMITTED)
         .order_by(EssentialProcess.priority_tier, SupplyRequest.needed_by, SupplyRequest.id)
@@ -56,7 +63,8 @@ def review_queue() -> list[SupplyRequest]:
 def logistics_queue() -> list[SupplyRequest]:
     """Approved requests waiting to be picked, and picked ones waiting to ship."""
     states = [RequestState.APPROVED, RequestState.PARTIALLY_APPROVED, RequestState.PICKING]
-    stmt = select(SupplyRequest).where(SupplyRequest.state.in_(states)).order_by(SupplyRequest.needed_by)
+    stmt = (select(SupplyRequest).options(*WITH_LINES).where(SupplyRequest.state.in_(states))
+            .order_by(SupplyRequest.needed_by))
     return list(session().scalars(stmt))
 
 

@@ -48,10 +48,14 @@ def free_for_process(item_id: int, process_id: int) -> int:
     return max(0, usable_free(item_id) - allocations.held_back(item_id, process_id))
 
 
-def is_scarce(item_id: int, asked: int, process_id: int | None = None) -> bool:
-    """Scarcity, defined once: more is asked than is free (for a process: what the others' allocations leave it)."""
-    free = usable_free(item_id) if process_id is None else free_for_process(item_id, process_id)
+def scarce(asked: int, free: int) -> bool:
+    """Scarcity, defined once: more is asked than is free."""
     return asked > free
+
+
+def is_scarce(item_id: int, asked: int, process_id: int | None = None) -> bool:
+    """Whether an ask is scarce now (for a process: against what the others' allocations leave it)."""
+    return scarce(asked, usable_free(item_id) if process_id is None else free_for_process(item_id, process_id))
 
 
 def reserve_line(line: RequestLine, quantity: int) -> None:

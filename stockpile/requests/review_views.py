@@ -12,6 +12,7 @@ from wtforms.fields.choices import SelectChoice
 from stockpile.auth.guard import roles_required, signed_in_user
 from stockpile.auth.models import Role
 from stockpile.db import session
+from stockpile.forecast.outlook import item_outlook
 from stockpile.reference.models import EssentialProcess, Item
 from stockpile.requests import allocations, queries, reservations, scarcity, services
 from stockpile.requests.forms import AllocationForm, EmptyForm, ShipForm
@@ -73,8 +74,6 @@ def _line_context(supply_request: SupplyRequest) -> dict[int, dict[str, object]]
 
 def _scarcity_flag(item_id: int) -> object:
     """The item's scarcity flag as of now (its outlook)."""
-    from stockpile.forecast.outlook import item_outlook
-
     return item_outlook(item_id)
 
 

@@ -39,7 +39,7 @@ class Proposal:
 
     @property
     def scarce(self) -> bool:
-        return self.asked > self.usable_free  # reservations.is_scarce, on the figures this proposal was made from
+        return reservations.scarce(self.asked, self.usable_free)  # on the figures this proposal was made from
 
 
 def open_lines(item_id: int) -> list[RequestLine]:

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
-from stockpile.api import id_field
+from stockpile.api import BoundedList, id_field
 from stockpile.requests.models import RequestState
+from stockpile.requests.validation import MAX_REQUEST_LINES
 
 POSITIVE = validate.Range(min=1, max=1_000_000_000)
 
@@ -22,14 +23,16 @@ class RequestIn(Schema):
     contact = fields.String(required=True, validate=validate.Length(min=1, max=200))
     delivery_warehouse_id = id_field(load_default=None, allow_none=True)
     delivery_address = fields.String(load_default="", validate=validate.Length(max=1000))
-    lines = fields.List(fields.Nested(LineIn), required=True, validate=validate.Length(min=1, max=100))
+    lines = BoundedList(fields.Nested(LineIn), MAX_REQUEST_LINES, required=True)
+    submit = fields.Boolean(load_default=False, metadata={
+        "description": "true: submit the draft for review in the same call and transaction."})
     reask_of_id = id_field(load_default=None, allow_none=True, metadata={
         "description": "The id of a rejected or cut request of the same region that this one asks again for; the "
                        "forecast then counts the need of both once. Omitted or null: a new need."})
 
     @validates_schema
     def _one_line_per_item(self, data: dict[str, object], **_kwargs: object) -> None:
-        items = [line["item_id"] for line in data.get("lines", [])]  # type: ignore[attr-defined, index]
+        items = [line["item_id"] for line in data.get("lines", [])]  # type: ignore[attr-defined]
         if len(items) != len(set(items)):
             raise ValidationError("Each item may appear on one line only.", "lines")
 
@@ -41,7 +44,7 @@ class DecisionIn(Schema):
 
 
 class ApproveIn(Schema):
-    lines = fields.List(fields.Nested(DecisionIn), required=True, validate=validate.Length(min=1))
+    lines = BoundedList(fields.Nested(DecisionIn), MAX_REQUEST_LINES, required=True)
 
 
 class ReasonIn(Schema):
@@ -71,7 +74,7 @@ class ReceivedIn(Schema):
 
 
 class ConfirmIn(Schema):
-    lines = fields.List(fields.Nested(ReceivedIn), required=True, validate=validate.Length(min=1))
+    lines = BoundedList(fields.Nested(ReceivedIn), MAX_REQUEST_LINES, required=True)
 
 
 class EmptyIn(Schema):
@@ -100,7 +103,9 @@ class TransitionOut(Schema):
     comment = fields.String(required=True)
 
 
-class RequestOut(Schema):
+class RequestSummaryOut(Schema):
+    """A request in a list: its fields and lines; the history is on the request itself (RequestOut)."""
+
     id = fields.Integer(required=True)
     number = fields.String(required=True)
     region_id = fields.Integer(required=True)
@@ -120,6 +125,11 @@ class RequestOut(Schema):
     shipment_reference = fields.String(required=True)
     reask_of_id = fields.Integer(allow_none=True, required=True)
     lines = fields.List(fields.Nested(LineOut), required=True)
+
+
+class RequestOut(RequestSummaryOut):
+    """One request with its lines and its history."""
+
     history = fields.List(fields.Nested(TransitionOut), required=True)
 
 

@@ -7,8 +7,11 @@ receipt, and set an allocation. Each validates, changes, flushes and audits; non
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask_babel import gettext as _
 from sqlalchemy import select, update
+from sqlalchemy.orm.attributes import set_committed_value
 
 from stockpile import audit, formats
 from stockpile.auth.models import Role, User
@@ -64,8 +67,7 @@ def submit(request: SupplyRequest, user: User) -> None:
     require(Action.SUBMIT, request, user)
     if request.needed_by < local_today():  # a draft can wait past its date
         raise FieldErrors.one("needed_by", _("The needed-by date has passed; edit the draft first."))
-    _transition(request, S.SUBMITTED, user.id)
-    request.submitted_by_id, request.submitted_at = user.id, utcnow()
+    _transition(request, S.SUBMITTED, user.id, submitted_by_id=user.id, submitted_at=utcnow())
 
 
 def cancel(request: SupplyRequest, user: User, reason: str = "") -> None:
@@ -99,9 +101,8 @@ def reject(request: SupplyRequest, reviewer: User, reason: str, for_scarcity: bo
         errors["for_scarcity"] = [_("Say whether the request is rejected because stock is short.")]
     if errors:
         raise FieldErrors(errors)
-    _transition(request, S.REJECTED, reviewer.id, reason.strip())
-    request.reviewed_by_id, request.decided_at, request.decision_note = reviewer.id, utcnow(), reason.strip()
-    request.policy_version_id = policy_log.current_version_id()
+    _transition(request, S.REJECTED, reviewer.id, reason.strip(), reviewed_by_id=reviewer.id, decided_at=utcnow(),
+                decision_note=reason.strip(), policy_version_id=policy_log.current_version_id())
     for line in request.lines:
         line.quantity_approved = 0
         line.cut_for_scarcity = bool(for_scarcity)
@@ -124,9 +125,8 @@ def approve(request: SupplyRequest, reviewer: User, decisions: Decisions,
                       line.item_id in scarce_items)
     full = all(line.quantity_approved == line.quantity_requested for line in request.lines)
     _transition(request, S.APPROVED if full else S.PARTIALLY_APPROVED, reviewer.id,
-                "; ".join(line.approval_note for line in request.lines if line.approval_note))
-    request.reviewed_by_id, request.decided_at = reviewer.id, utcnow()
-    request.policy_version_id = policy_log.current_version_id()
+                "; ".join(line.approval_note for line in request.lines if line.approval_note),
+                reviewed_by_id=reviewer.id, decided_at=utcnow(), policy_version_id=policy_log.current_version_id())
 
 
 def _lock_items(item_ids: list[int]) -> None:
@@ -146,7 +146,8 @@ def _approve_line(request: SupplyRequest, line: RequestLine, quantity: int, note
     if quantity:
         reservations.reserve_line(line, quantity)
     line.quantity_approved, line.approval_note = quantity, note
-    line.cut_for_scarcity = quantity < line.quantity_requested and (rationed or line.quantity_requested > free)
+    line.cut_for_scarcity = quantity < line.quantity_requested and (
+        rationed or reservations.scarce(line.quantity_requested, free))
     line.quantity_from_allocation = allocations.draw_on_allocation(request.essential_process_id, line.item_id,
                                                                    quantity)
 
@@ -194,16 +195,15 @@ def ship(request: SupplyRequest, user: User, carrier: str, reference: str) -> No
     require(Action.SHIP, request, user)
     if not carrier.strip():
         raise FieldErrors.one("carrier", _("Name the carrier."))
-    _transition(request, S.SHIPPED, user.id, f"{carrier.strip()} {reference.strip()}".strip())
-    request.carrier, request.shipment_reference, request.shipped_at = carrier.strip(), reference.strip(), utcnow()
+    _transition(request, S.SHIPPED, user.id, f"{carrier.strip()} {reference.strip()}".strip(),
+                carrier=carrier.strip(), shipment_reference=reference.strip(), shipped_at=utcnow())
 
 
 def confirm_receipt(request: SupplyRequest, user: User, received: Received) -> None:
     """The region confirms, line by line, what arrived; a difference needs a note and is kept as a discrepancy."""
     require(Action.CONFIRM, request, user)
     check_receipt(request, received)
-    _transition(request, S.DELIVERED, user.id)
-    request.delivered_at = utcnow()
+    _transition(request, S.DELIVERED, user.id, delivered_at=utcnow())
     for line in request.lines:
         quantity, note = received[line.id]
         line.quantity_received, line.discrepancy_note = quantity, note.strip()
@@ -239,23 +239,26 @@ def set_allocation(process_id: int, item_id: int, quantity: int, reason: str, us
     return allocation
 
 
-def _transition(request: SupplyRequest, new_state: RequestState, user_id: int | None, comment: str = "") -> None:
-    """Move a request to a new state, or raise InvalidTransition naming the current state.
+def _transition(request: SupplyRequest, new_state: RequestState, user_id: int | None, comment: str = "",
+                **columns: Any) -> None:
+    """Move a request to a new state, with the columns that go with the move, or raise InvalidTransition.
 
-    The UPDATE only matches while the request is still in the state this transaction saw, so a double submit or
-    two reviewers deciding at once cannot both succeed: the second finds the state already changed.
+    One UPDATE, which only matches while the request is still in the state this transaction saw, so a double
+    submit or two reviewers deciding at once cannot both succeed: the second finds the state already changed.
+    The object takes the new values as stored ones, so the next flush does not write them a second time.
     """
     current = request.state
     if new_state not in TRANSITIONS[current]:
         raise transition_refusal(request, current, new_state)
     result = session().execute(
         update(SupplyRequest).where(SupplyRequest.id == request.id, SupplyRequest.state == current)
-        .values(state=new_state).execution_options(synchronize_session=False)
+        .values(state=new_state, **columns).execution_options(synchronize_session=False)
     )
     if result.rowcount != 1:  # type: ignore[attr-defined]
         session().refresh(request)
         raise transition_refusal(request, request.state, new_state)
-    request.state = new_state
+    for name, value in {"state": new_state, **columns}.items():
+        set_committed_value(request, name, value)
     session().add(RequestTransition(request_id=request.id, from_state=current, to_state=new_state, user_id=user_id,
                                     comment=comment))
     session().flush()

@@ -16,6 +16,8 @@ from stockpile.reference.models import EssentialProcess, Item, Warehouse
 from stockpile.requests.models import SupplyRequest
 from stockpile.requests.reservations import MAX_QUANTITY, check_quantity
 
+# Lines one request may have: checked before any line is looked up, on the pages and in the API.
+MAX_REQUEST_LINES = 100
 Decisions = dict[int, tuple[Any, str]]  # line id -> (quantity approved, note)
 Received = dict[int, tuple[Any, str]]  # line id -> (quantity received, note)
 
@@ -83,6 +85,9 @@ def _delivery_errors(data: DraftData) -> dict[str, list[str]]:
 def _line_errors(lines: list[tuple[int, int]]) -> dict[str, list[str]]:
     if not lines:
         return {"lines": [_("A request needs at least one line.")]}
+    if len(lines) > MAX_REQUEST_LINES:
+        return {"lines": [_("A request may have at most %(max)d lines; this one has %(count)d.",
+                            max=MAX_REQUEST_LINES, count=len(lines))]}
     messages: list[str] = []
     seen: set[int] = set()
     for number, (item_id, quantity) in enumerate(lines, start=1):

@@ -189,7 +189,7 @@ def confirm_request(request_id: int) -> ViewResult:
         received = {line.id: (_int_or_none(request.form.get(f"received-{line.id}")),
                               request.form.get(f"note-{line.id}", "")) for line in supply_request.lines}
         with attempt() as outcome:
-            services.confirm_receipt(supply_request, signed_in_user(), received)  # type: ignore[arg-type]
+            services.confirm_receipt(supply_request, signed_in_user(), received)
         if outcome.error is not None:
             errors = outcome.error.errors or {"form": [outcome.error.message]}
         else:

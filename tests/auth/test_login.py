@@ -37,10 +37,14 @@ def test_wrong_password_and_unknown_email_get_the_same_answer(client, db) -> Non
     assert client.get("/").status_code == 302
 
 
-def test_failed_sign_in_is_audited(client, db) -> None:
+def test_failed_sign_in_is_audited_with_only_an_existing_accounts_address(client, db) -> None:
+    user = factories.user(Role.LOGISTICS)
     login(client, "nobody@test.example", "whatever-it-is")
-    events = db.scalars(select(AuditEvent).where(AuditEvent.action == "auth.login_failed")).all()
-    assert [e.details["email"] for e in events] == ["nobody@test.example"]
+    login(client, "my-secret-password-typed-here", "oops")
+    login(client, f"  {user.email.upper()} ", "wrong guess")
+    events = db.scalars(select(AuditEvent).where(AuditEvent.action == "auth.login_failed")
+                        .order_by(AuditEvent.id)).all()
+    assert [e.details["email"] for e in events] == ["unknown account", "unknown account", user.email]
 
 
 def test_deactivated_user_cannot_sign_in(client, db) -> None:
@@ -64,6 +68,19 @@ def test_next_only_follows_local_paths(client, db) -> None:
     client.post("/logout")
     response = login(client, user.email, factories.PASSWORD, next_url="/admin/users")
     assert response.headers["Location"] == "/admin/users"
+
+
+@pytest.mark.parametrize("next_url", ["/%0d%0aX:%20y", "/%09tab", "/%7Fdel", "/%5Cevil.example", "/%5C%5Cevil"])
+def test_a_next_with_control_characters_or_backslashes_is_ignored_and_the_sign_in_kept(client, db,
+                                                                                      next_url) -> None:
+    user = factories.user(Role.ADMIN)
+    response = login(client, user.email, factories.PASSWORD, next_url=next_url)
+    assert response.status_code == 302
+    assert response.headers["Location"] == "/"
+    assert client.get("/").status_code == 200
+    signed_in = db.scalars(select(AuditEvent).where(AuditEvent.action == "auth.login",
+                                                    AuditEvent.object_id == user.id)).all()
+    assert len(signed_in) == 1
 
 
 def test_logout_ends_the_session_and_a_copied_cookie_stops_working(app, client, db) -> None:

@@ -20,11 +20,16 @@ METHODS = {"prophet", "seasonal_naive", "ets", "tsb", "croston", "naive", "zero"
 
 def _check_frame(frame: pd.DataFrame, horizon: int) -> None:
     """Assert the documented output contract."""
-    assert list(frame.columns) == ["yhat", "yhat_lower", "yhat_upper", "method"]
+    assert list(frame.columns) == ["yhat", "yhat_lower", "yhat_upper", "cum_lower", "cum_upper", "method"]
     assert len(frame) == horizon
     for col in ("yhat", "yhat_lower", "yhat_upper"):
         assert frame[col].dtype == np.float64
         assert np.isfinite(frame[col]).all()
+    if frame["cum_lower"].notna().all():  # a calibrated band of cumulative demand holds the cumulative forecast
+        total = frame["yhat"].cumsum()
+        assert (frame["cum_lower"] <= total + 1e-9).all()
+        assert (total <= frame["cum_upper"] + 1e-9).all()
+        assert (frame["cum_lower"] >= 0).all()
     assert (frame["yhat_lower"] >= 0).all()
     assert (frame["yhat_lower"] <= frame["yhat"] + 1e-9).all()
     assert (frame["yhat"] <= frame["yhat_upper"] + 1e-9).all()

@@ -12,7 +12,7 @@ from stockpile.audit import AuditEvent
 from stockpile.db import utcnow
 from stockpile.errors import Conflict, InvalidTransition
 from stockpile.forecast import queries, runner, runs
-from stockpile.forecast.engine import forecasting
+from stockpile.forecast.engine import bulk
 from stockpile.forecast.models import FlagEventKind, FlagLevel, ForecastSeries, RunStatus, RunTrigger
 from stockpile.forecast.outlook import item_outlook
 from tests import factories
@@ -127,14 +127,14 @@ def test_a_crash_records_the_failure_with_its_traceback_and_keeps_the_previous_f
 
 
 def _failing_for_scarce(monkeypatch):
-    real = forecasting.forecast
+    real = bulk.history_of
 
-    def flaky(history, horizon):
-        if history.iloc[-1] == 100:  # the scarce item's series
+    def flaky(job):
+        if job.values[-1] == 100:  # the scarce item's series
             raise ValueError("model exploded")
-        return real(history, horizon)
+        return real(job)
 
-    monkeypatch.setattr(forecasting, "forecast", flaky)
+    monkeypatch.setattr(bulk, "history_of", flaky)
 
 
 def test_one_failing_series_does_not_stop_the_run(db, scarce, monkeypatch) -> None:

@@ -16,8 +16,6 @@ from stockpile.audit import AuditEvent
 from stockpile.db import local_today
 from stockpile.inventory import queries
 from stockpile.inventory.models import Lot, LotStatusEvent, QualityStatus, StockBalance, StockMovement
-from tests import factories
-from tests.inventory.helpers import receive
 
 HEADER = ["item_code", "lot_number", "supplier", "expiry_date", "manufacture_date", "quality_status",
           "warehouse_code", "quantity", "reason", "reference"]
@@ -69,13 +67,6 @@ def counts(db):
             db.scalar(select(func.coalesce(func.sum(StockBalance.on_hand), 0))))
 
 
-@pytest.fixture
-def stock(db):
-    item, zeist = factories.item(code="FFP2"), factories.warehouse(code="WH-ZEIST")
-    lot = receive(item, zeist, 500, lot_number="L-2291", expiry_days=365).lot
-    return item, zeist, lot
-
-
 def line(item_code="FFP2", lot="L-A", supplier="Acme", expiry=None, manufactured="", status="released",
          warehouse="WH-ZEIST", quantity="10", reason="delivery", reference="PO-1"):
     return [item_code, lot, supplier, expiry or EXPIRY.isoformat(), manufactured, status, warehouse, quantity,
@@ -83,7 +74,7 @@ def line(item_code="FFP2", lot="L-A", supplier="Acme", expiry=None, manufactured
 
 
 def test_a_comma_csv_books_every_line_new_lots_and_a_known_one(as_role, db, stock) -> None:
-    _item, _zeist, known = stock
+    known = stock.lot
     movements, lots, units = counts(db)
     audits = db.scalar(select(func.count()).select_from(AuditEvent))
     data = csv_file([line(lot="L-A", quantity="10"), line(lot="L-B", quantity="20", status=""),
@@ -152,7 +143,7 @@ def test_every_problem_of_every_line_is_listed_and_nothing_is_booked(as_role, db
 
 
 def test_lot_rules_are_those_of_a_single_receipt(as_role, db, stock) -> None:
-    _item, _zeist, known = stock
+    known = stock.lot
     data = csv_file([
         line(lot="L-2291", expiry=(known.expiry_date + dt.timedelta(days=1)).isoformat()),
         line(lot="L-PAST", expiry=(local_today() - dt.timedelta(days=1)).isoformat()),

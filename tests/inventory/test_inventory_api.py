@@ -21,19 +21,12 @@ def counts(db) -> tuple[int, int, int]:
             db.scalar(select(func.coalesce(func.sum(StockBalance.on_hand), 0))))
 
 
-@pytest.fixture
-def stock(db):
-    item, zeist, tilburg = factories.item(), factories.warehouse(code="WH-ZEIST"), factories.warehouse()
-    lot = receive(item, zeist, 500, lot_number="L-2291").lot
-    return item, zeist, tilburg, lot
-
-
 def post(client, headers, body):
     return client.post("/api/v1/movements", headers=headers, json=body)
 
 
 def test_receipt_of_a_new_lot_answers_201_with_the_lot(client, api_as, db, stock) -> None:
-    item, zeist, _tilburg, _lot = stock
+    item, zeist = stock.item, stock.zeist
     expiry = (local_today() + dt.timedelta(days=700)).isoformat()
     response = post(client, api_as("logistics"), {
         "type": "receipt", "item_id": item.id, "lot_number": "L-9000", "supplier": "Acme", "expiry_date": expiry,
@@ -57,7 +50,7 @@ def test_receipt_of_a_new_lot_answers_201_with_the_lot(client, api_as, db, stock
 ])
 def test_each_kind_of_movement_books_and_changes_the_balances(client, api_as, db, stock, kind, extra,
                                                                zeist_after, tilburg_after) -> None:
-    _item, zeist, tilburg, lot = stock
+    zeist, tilburg, lot = stock.zeist, stock.tilburg, stock.lot
     extra = {k: (tilburg.id if v == "TILBURG" else v) for k, v in extra.items()}
     response = post(client, api_as("logistics"), {"type": kind, "lot_id": lot.id, "warehouse_id": zeist.id,
                                                   "quantity": 120, "reason": "test", **extra})
@@ -71,7 +64,7 @@ def test_each_kind_of_movement_books_and_changes_the_balances(client, api_as, db
 
 
 def test_issuing_more_than_is_free_answers_409_with_the_numbers(client, api_as, db, stock) -> None:
-    _item, zeist, _tilburg, lot = stock
+    zeist, lot = stock.zeist, stock.lot
     post(client, api_as("logistics"), {"type": "issue", "lot_id": lot.id, "warehouse_id": zeist.id,
                                        "quantity": 380, "reason": "VR09"})
     before = counts(db)
@@ -102,7 +95,7 @@ def test_booking_on_an_unusable_lot_answers_409(client, api_as, db, status) -> N
 
 
 def test_a_lot_past_its_expiry_date_cannot_be_issued(client, api_as, db, stock) -> None:
-    _item, zeist, _tilburg, lot = stock
+    zeist, lot = stock.zeist, stock.lot
     lot.expiry_date = local_today() - dt.timedelta(days=1)
     db.flush()
     response = post(client, api_as("logistics"), {"type": "issue", "lot_id": lot.id, "warehouse_id": zeist.id,
@@ -133,7 +126,7 @@ BAD_INPUT = [
 @pytest.mark.parametrize(("change", "field"), BAD_INPUT)
 def test_bad_input_answers_422_naming_the_field_and_writes_nothing(client, api_as, db, stock, change,
                                                                      field) -> None:
-    _item, zeist, _tilburg, lot = stock
+    zeist, lot = stock.zeist, stock.lot
     closed = factories.warehouse(active=False)
     values = {"SAME": zeist.id, "INACTIVE": closed.id}
     body = {"type": "issue", "lot_id": lot.id, "warehouse_id": zeist.id, "quantity": 1, "reason": "r"}
@@ -155,7 +148,7 @@ def test_bad_input_answers_422_naming_the_field_and_writes_nothing(client, api_a
     ({"expiry_date": "yesterday"}, "expiry_date"),
 ])
 def test_bad_receipts_answer_422_and_create_no_lot(client, api_as, db, stock, change, field) -> None:
-    item, zeist, _tilburg, _lot = stock
+    item, zeist = stock.item, stock.zeist
     manufactured = local_today() - dt.timedelta(days=10)
     body = {"type": "receipt", "item_id": item.id, "lot_number": "L-NEW", "supplier": "Acme",
             "expiry_date": (local_today() + dt.timedelta(days=300)).isoformat(),
@@ -172,7 +165,7 @@ def test_bad_receipts_answer_422_and_create_no_lot(client, api_as, db, stock, ch
 
 
 def test_reversal_and_the_refused_reversal_of_a_reversal(client, api_as, db, stock) -> None:
-    _item, zeist, tilburg, lot = stock
+    zeist, tilburg, lot = stock.zeist, stock.tilburg, stock.lot
     moved = post(client, api_as("logistics"), {"type": "transfer", "lot_id": lot.id, "warehouse_id": zeist.id,
                                                "to_warehouse_id": tilburg.id, "quantity": 100, "reason": "r"})
     reversal = client.post(f"/api/v1/movements/{moved.json['id']}/reverse", headers=api_as("logistics"),
@@ -190,7 +183,7 @@ def test_reversal_and_the_refused_reversal_of_a_reversal(client, api_as, db, sto
 
 
 def test_idempotency_key_books_once_through_the_api(client, api_as, db, stock) -> None:
-    _item, zeist, _tilburg, lot = stock
+    zeist, lot = stock.zeist, stock.lot
     body = {"type": "issue", "lot_id": lot.id, "warehouse_id": zeist.id, "quantity": 10, "reason": "r",
             "idempotency_key": "order-17"}
     first, second = post(client, api_as("logistics"), body), post(client, api_as("logistics"), body)
@@ -199,7 +192,7 @@ def test_idempotency_key_books_once_through_the_api(client, api_as, db, stock) -
 
 
 def test_lots_list_filters_and_one_lot_shows_its_balances(client, api_as, db, stock) -> None:
-    item, zeist, tilburg, lot = stock
+    item, zeist, tilburg, lot = stock.item, stock.zeist, stock.tilburg, stock.lot
     receive(item, tilburg, 5, status=QualityStatus.QUARANTINE)
     listed = client.get(f"/api/v1/lots?item_id={item.id}&status=released", headers=api_as("continuity"))
     assert listed.status_code == 200, listed.json
@@ -214,7 +207,7 @@ def test_lots_list_filters_and_one_lot_shows_its_balances(client, api_as, db, st
 
 
 def test_lot_status_change_and_the_refused_transition(client, api_as, db, stock) -> None:
-    _item, _zeist, _tilburg, lot = stock
+    lot = stock.lot
     blocked = client.post(f"/api/v1/lots/{lot.id}/status", headers=api_as("logistics"),
                           json={"status": "recalled", "reason": "supplier recall"})
     assert blocked.status_code == 200
@@ -229,7 +222,7 @@ def test_lot_status_change_and_the_refused_transition(client, api_as, db, stock)
 
 
 def test_movement_list_filters_by_type_warehouse_and_days(client, api_as, db, stock) -> None:
-    _item, zeist, tilburg, lot = stock
+    zeist, tilburg, lot = stock.zeist, stock.tilburg, stock.lot
     post(client, api_as("logistics"), {"type": "transfer", "lot_id": lot.id, "warehouse_id": zeist.id,
                                        "to_warehouse_id": tilburg.id, "quantity": 1, "reason": "r"})
     today = local_today().isoformat()
@@ -241,7 +234,7 @@ def test_movement_list_filters_by_type_warehouse_and_days(client, api_as, db, st
 
 
 def test_stock_overview_and_picking_proposal(client, api_as, db, stock) -> None:
-    item, zeist, tilburg, lot = stock
+    item, zeist, tilburg, lot = stock.item, stock.zeist, stock.tilburg, stock.lot
     early = receive(item, tilburg, 30, expiry_days=100).lot
     receive(item, zeist, 500, expiry_days=20)  # inside the 30-day minimum shelf life
     overview = client.get("/api/v1/stock?page_size=500", headers=api_as("continuity"))
@@ -270,7 +263,7 @@ def test_region_users_get_403_on_every_inventory_endpoint(client, api_as, method
 
 
 def test_continuity_reads_but_cannot_book(client, api_as, stock) -> None:
-    _item, zeist, _tilburg, lot = stock
+    zeist, lot = stock.zeist, stock.lot
     response = post(client, api_as("continuity"), {"type": "issue", "lot_id": lot.id, "warehouse_id": zeist.id,
                                                    "quantity": 1, "reason": "r"})
     assert response.status_code == 403

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import html
 import io
+import re
 
 import pytest
 from sqlalchemy import func, select
 
 from stockpile.db import local_today
+from stockpile.inventory import services
 from stockpile.inventory.models import Lot, QualityStatus, StockBalance, StockMovement
 from tests import factories
 from tests.inventory.helpers import receive
@@ -21,15 +24,8 @@ def counts(db):
             db.scalar(select(func.coalesce(func.sum(StockBalance.on_hand), 0))))
 
 
-@pytest.fixture
-def stock(db):
-    item, zeist, tilburg = factories.item(), factories.warehouse(code="WH-ZEIST"), factories.warehouse()
-    lot = receive(item, zeist, 500, lot_number="L-2291").lot
-    return item, zeist, tilburg, lot
-
-
 def test_logistics_receives_a_new_lot_through_the_form(as_role, db, stock) -> None:
-    item, zeist, _tilburg, _lot = stock
+    item, zeist = stock.item, stock.zeist
     expiry = (local_today() + dt.timedelta(days=400)).isoformat()
     response = as_role("logistics").post("/inventory/book/receipt", data={
         "item_id": item.id, "lot_number": "L-NEW", "supplier": "Acme", "expiry_date": expiry,
@@ -46,7 +42,7 @@ def test_logistics_receives_a_new_lot_through_the_form(as_role, db, stock) -> No
 @pytest.mark.parametrize(("kind", "extra"), [("transfer", {"to_warehouse_id": "T"}), ("issue", {}),
                                              ("adjustment", {"direction": "decrease"}), ("write_off", {})])
 def test_each_booking_form_books(as_role, db, stock, kind, extra) -> None:
-    _item, zeist, tilburg, lot = stock
+    zeist, tilburg, lot = stock.zeist, stock.tilburg, stock.lot
     data = {"lot_id": lot.id, "warehouse_id": zeist.id, "quantity": "10", "reason": "r",
             **{k: (tilburg.id if v == "T" else v) for k, v in extra.items()}}
     assert as_role("logistics").get(f"/inventory/book/{kind}?lot_id={lot.id}").status_code == 200
@@ -56,7 +52,7 @@ def test_each_booking_form_books(as_role, db, stock, kind, extra) -> None:
 
 
 def test_issuing_more_than_is_free_re_renders_with_422_and_the_numbers(as_role, db, stock) -> None:
-    _item, zeist, _tilburg, lot = stock
+    zeist, lot = stock.zeist, stock.lot
     before = counts(db)
     response = as_role("logistics").post("/inventory/book/issue", data={
         "lot_id": lot.id, "warehouse_id": zeist.id, "quantity": "501", "reason": "VR09"})
@@ -68,7 +64,7 @@ def test_issuing_more_than_is_free_re_renders_with_422_and_the_numbers(as_role, 
 
 @pytest.mark.parametrize("quantity", ["0", "-5", "2.5", "ten"])
 def test_bad_quantities_are_refused_beside_the_field(as_role, db, stock, quantity) -> None:
-    _item, zeist, _tilburg, lot = stock
+    zeist, lot = stock.zeist, stock.lot
     before = counts(db)
     response = as_role("logistics").post("/inventory/book/write_off", data={
         "lot_id": lot.id, "warehouse_id": zeist.id, "quantity": quantity, "reason": "r"})
@@ -78,7 +74,7 @@ def test_bad_quantities_are_refused_beside_the_field(as_role, db, stock, quantit
 
 
 def test_transfer_to_the_same_warehouse_and_booking_on_quarantine_are_refused(as_role, db, stock) -> None:
-    item, zeist, _tilburg, lot = stock
+    item, zeist, lot = stock.item, stock.zeist, stock.lot
     before = counts(db)
     same = as_role("logistics").post("/inventory/book/transfer", data={
         "lot_id": lot.id, "warehouse_id": zeist.id, "to_warehouse_id": zeist.id, "quantity": "1", "reason": "r"})
@@ -94,7 +90,7 @@ def test_transfer_to_the_same_warehouse_and_booking_on_quarantine_are_refused(as
 
 
 def test_expiry_before_manufacture_is_shown_beside_the_expiry_date(as_role, db, stock) -> None:
-    item, zeist, _tilburg, _lot = stock
+    item, zeist = stock.item, stock.zeist
     before = counts(db)
     response = as_role("logistics").post("/inventory/book/receipt", data={
         "item_id": item.id, "lot_number": "L-X", "supplier": "Acme", "warehouse_id": zeist.id,
@@ -107,7 +103,7 @@ def test_expiry_before_manufacture_is_shown_beside_the_expiry_date(as_role, db, 
 
 
 def test_status_and_reversal_forms_name_their_action_not_book(as_role, db, stock) -> None:
-    _item, _zeist, _tilburg, lot = stock
+    lot = stock.lot
     client = as_role("logistics")
     receipt = db.scalar(select(StockMovement).where(StockMovement.lot_id == lot.id))
     assert '<button type="submit">Change status</button>' in client.get(f"/inventory/lots/{lot.id}/status").text
@@ -116,7 +112,7 @@ def test_status_and_reversal_forms_name_their_action_not_book(as_role, db, stock
 
 
 def test_status_change_and_reversal_pages(as_role, db, stock) -> None:
-    _item, _zeist, _tilburg, lot = stock
+    lot = stock.lot
     client = as_role("logistics")
     assert client.post(f"/inventory/lots/{lot.id}/status", data={"status": "blocked", "reason": "damp"}).status_code \
         == 302
@@ -134,7 +130,7 @@ def test_status_change_and_reversal_pages(as_role, db, stock) -> None:
 
 
 def test_overviews_and_dashboard_show_real_figures(as_role, db, stock) -> None:
-    item, zeist, _tilburg, _lot = stock
+    item, zeist = stock.item, stock.zeist
     client = as_role("continuity")
     for path in ("/inventory/stock", f"/inventory/items/{item.id}", "/inventory/warehouses",
                  f"/inventory/warehouses/{zeist.id}", "/inventory/expiring?days=90", "/inventory/ledger"):
@@ -152,7 +148,7 @@ def test_region_users_cannot_see_inventory_pages(as_role, stock) -> None:
 
 
 def test_ledger_filters_page_and_exports_parse_back(as_role, db, stock) -> None:
-    item, zeist, tilburg, lot = stock
+    item, zeist, tilburg, lot = stock.item, stock.zeist, stock.tilburg, stock.lot
     client = as_role("logistics")
     client.post("/inventory/book/transfer", data={"lot_id": lot.id, "warehouse_id": zeist.id,
                                                   "to_warehouse_id": tilburg.id, "quantity": "7", "reason": "r"})
@@ -172,3 +168,30 @@ def test_the_ledger_filters_offer_all_in_words_never_zero(as_role, db) -> None:
     assert page.text.count('<option value="0">alle</option>') == 2  # item and warehouse
     assert '<option value="">alle</option>' in page.text  # type
     assert ">0</option>" not in page.text
+
+
+def test_a_lots_movements_come_a_page_at_a_time_newest_first(app, as_role, db, stock, monkeypatch) -> None:
+    monkeypatch.setitem(app.config, "PAGE_SIZE", 3)
+    for quantity in range(1, 7):
+        receive(stock.item, stock.zeist, quantity, lot_number="L-2291")
+    expected = [m.id for m in db.scalars(select(StockMovement).where(StockMovement.lot_id == stock.lot.id)
+                                         .order_by(StockMovement.created_at.desc(), StockMovement.id.desc()))]
+    page, seen, path = as_role("logistics"), [], f"/inventory/lots/{stock.lot.id}"
+    while path:
+        text = page.get(path).text
+        ids = [int(i) for i in re.findall(r"<tr><td>(\d+)</td>", text)]
+        assert 0 < len(ids) <= 3
+        seen += ids
+        older = re.search(r'href="([^"]*before=\d+)"', text)
+        path = html.unescape(older.group(1)) if older else None
+    assert seen == expected  # all seven (the first receipt and six more), each once, newest first
+    assert "Newest movements" in text
+
+
+def test_a_reversal_on_a_newer_page_still_hides_the_reverse_link(app, as_role, db, stock, users, monkeypatch) -> None:
+    monkeypatch.setitem(app.config, "PAGE_SIZE", 1)
+    first = db.scalar(select(StockMovement).where(StockMovement.lot_id == stock.lot.id))
+    reversal = services.reverse(movement_id=first.id, reason="booked twice", user_id=users["logistics"].id)
+    older = as_role("logistics").get(f"/inventory/lots/{stock.lot.id}?before={reversal.id}").text
+    assert f"<tr><td>{first.id}</td>" in older
+    assert f"/inventory/movements/{first.id}/reverse" not in older

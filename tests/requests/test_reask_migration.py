@@ -11,7 +11,7 @@ from stockpile.ops import migrate
 from tests.databases import backends, fresh_database
 
 REGION = "(SELECT min(id) FROM regions)"
-BEFORE = "3bed5c89781e"  # rotation transfers, the schema before requests could name a re-ask
+BEFORE = "b7c3e9d2a414"  # the revision before the re-ask link
 ROWS = [
     "INSERT INTO users (id, email, name, password_hash, role, active, session_token, created_at) "
     "VALUES (1, 'r@b.nl', 'R', 'x', 'continuity', true, 'tok', '2026-11-30 01:00:00+00')",

@@ -11,15 +11,6 @@ from sqlalchemy import func, select
 from stockpile.db import local_today
 from stockpile.requests.models import RequestState, SupplyRequest
 from tests import factories
-from tests.inventory.helpers import receive
-
-
-@pytest.fixture
-def stock(db):
-    ffp2, gloves, warehouse = factories.item(code="FFP2-P"), factories.item(code="GLOVE-P"), factories.warehouse()
-    receive(ffp2, warehouse, 1000)
-    receive(gloves, warehouse, 1000)
-    return ffp2, gloves, factories.process(tier=1, code="CARE-P")
 
 
 def new_form(process, lines, **kw):
@@ -44,7 +35,7 @@ def the_request(db):
 
 
 def test_draft_to_delivered_through_the_pages(as_role, db, stock) -> None:
-    ffp2, gloves, process = stock
+    ffp2, gloves, process = stock.item, stock.gloves, stock.process
     region, continuity, logistics = as_role("region"), as_role("continuity"), as_role("logistics")
     assert region.get("/requests/new").status_code == 200
     response = region.post("/requests/new", data=new_form(process, [(ffp2, 300), (gloves, 200)]))
@@ -52,7 +43,7 @@ def test_draft_to_delivered_through_the_pages(as_role, db, stock) -> None:
     request = the_request(db)
     page = region.get(f"/requests/{request.id}")
     assert "submitted" in page.text
-    assert "FFP2-P" in page.text
+    assert "FFP2" in page.text
 
     queue = continuity.get("/review")
     assert request.number in queue.text
@@ -83,7 +74,7 @@ def test_draft_to_delivered_through_the_pages(as_role, db, stock) -> None:
 
 
 def test_sending_the_same_form_twice_creates_one_request(as_role, db, stock) -> None:
-    ffp2, _gloves, process = stock
+    ffp2, process = stock.item, stock.process
     region = as_role("region")
     assert region.post("/requests/new", data=new_form(process, [(ffp2, 10)])).status_code == 302
     before = count(db)
@@ -94,7 +85,7 @@ def test_sending_the_same_form_twice_creates_one_request(as_role, db, stock) -> 
 
 
 def test_bad_request_form_shows_messages_beside_fields_and_writes_nothing(as_role, db, stock) -> None:
-    ffp2, _gloves, process = stock
+    ffp2, process = stock.item, stock.process
     before = count(db)
     response = as_role("region").post("/requests/new", data=new_form(
         process, [(ffp2, 0)], needed_by=(local_today() - dt.timedelta(days=2)).isoformat(), justification=""))
@@ -105,14 +96,14 @@ def test_bad_request_form_shows_messages_beside_fields_and_writes_nothing(as_rol
 
 
 def test_request_with_no_lines_is_refused(as_role, db, stock) -> None:
-    _ffp2, _gloves, process = stock
+    process = stock.process
     response = as_role("region").post("/requests/new", data=new_form(process, []))
     assert response.status_code == 422
     assert "A request needs at least one line." in response.text
 
 
 def test_other_region_gets_404_on_pages(as_role, db, stock) -> None:
-    ffp2, _gloves, process = stock
+    ffp2, process = stock.item, stock.process
     as_role("region").post("/requests/new", data=new_form(process, [(ffp2, 10)]))
     request = the_request(db)
     other = as_role("other_region")
@@ -123,7 +114,7 @@ def test_other_region_gets_404_on_pages(as_role, db, stock) -> None:
 
 
 def test_region_cannot_open_the_review_pages(as_role, db, stock) -> None:
-    ffp2, _gloves, process = stock
+    ffp2, process = stock.item, stock.process
     as_role("region").post("/requests/new", data=new_form(process, [(ffp2, 10)]))
     request = the_request(db)
     region = as_role("region")
@@ -132,7 +123,7 @@ def test_region_cannot_open_the_review_pages(as_role, db, stock) -> None:
 
 
 def test_approving_more_than_requested_re_renders_with_the_message(as_role, db, stock) -> None:
-    ffp2, _gloves, process = stock
+    ffp2, process = stock.item, stock.process
     as_role("region").post("/requests/new", data=new_form(process, [(ffp2, 10)]))
     request = the_request(db)
     line_id = request.lines[0].id
@@ -144,17 +135,17 @@ def test_approving_more_than_requested_re_renders_with_the_message(as_role, db, 
 
 
 def test_rationing_page_proposes_and_accepting_decides_requests(as_role, db, stock, users) -> None:
-    ffp2, _gloves, process = stock
+    ffp2, process = stock.item, stock.process
     police = factories.process(tier=2, code="POLICE-P")
     region = as_role("region")
-    region.post("/requests/new", data=new_form(process, [(ffp2, 800)], form_token="a"))
-    region.post("/requests/new", data=new_form(police, [(ffp2, 600)], form_token="b"))
+    region.post("/requests/new", data=new_form(process, [(ffp2, 400)], form_token="a"))
+    region.post("/requests/new", data=new_form(police, [(ffp2, 300)], form_token="b"))
     continuity = as_role("continuity")
     assert "Rationing proposal" in continuity.get("/review").text
     page = continuity.get(f"/review/rationing/{ffp2.id}")
     assert page.status_code == 200
     values = dict(re.findall(r'name="(qty-\d+)"[^>]*value="(\d+)"', page.text))
-    assert sorted(values.values()) == ["200", "800"]
+    assert sorted(values.values()) == ["100", "400"]
     shown = re.findall(r'name="line" value="(\d+)"', page.text)
     accepted = continuity.post(f"/review/rationing/{ffp2.id}", data={**values, "line": shown})
     assert accepted.status_code == 302
@@ -171,7 +162,7 @@ def test_overview_and_csv(as_role, db, stock) -> None:
 
 
 def test_allocations_page_sets_and_lists_history(as_role, db, stock) -> None:
-    ffp2, _gloves, process = stock
+    ffp2, process = stock.item, stock.process
     continuity = as_role("continuity")
     response = continuity.post("/review/allocations", data={"essential_process_id": str(process.id),
                                                             "item_id": str(ffp2.id), "quantity": "300",
@@ -185,22 +176,22 @@ def test_allocations_page_sets_and_lists_history(as_role, db, stock) -> None:
 
 
 def test_stock_overview_shows_allocated_reserved_and_free(as_role, db, stock) -> None:
-    ffp2, _gloves, process = stock
+    ffp2, process = stock.item, stock.process
     continuity = as_role("continuity")
     continuity.post("/review/allocations", data={"essential_process_id": str(process.id), "item_id": str(ffp2.id),
                                                  "quantity": "300", "reason": "hospitals first"})
     page = as_role("logistics").get("/inventory/stock")
-    row = next(line for line in page.text.split("<tr>") if "FFP2-P" in line)
+    row = next(line for line in page.text.split("<tr>") if "FFP2" in line)
     cells = re.findall(r"<td>([^<]*)</td>", row)
-    assert "1,000 piece" in cells  # on hand, grouped as English writes it
-    assert cells[-5:-1] == ["1,000", "300", "700", "0"]  # free, allocated, free beyond allocations, not usable
+    assert "500 piece" in cells  # on hand, grouped as English writes it
+    assert cells[-5:-1] == ["500", "300", "200", "0"]  # free, allocated, free beyond allocations, not usable
 
 
 def test_rationing_never_decides_a_request_the_reviewer_did_not_see(as_role, db, stock) -> None:
-    ffp2, _gloves, process = stock
+    ffp2, process = stock.item, stock.process
     region = as_role("region")
-    region.post("/requests/new", data=new_form(process, [(ffp2, 800)], form_token="a"))
-    region.post("/requests/new", data=new_form(process, [(ffp2, 600)], form_token="b"))
+    region.post("/requests/new", data=new_form(process, [(ffp2, 400)], form_token="a"))
+    region.post("/requests/new", data=new_form(process, [(ffp2, 300)], form_token="b"))
     continuity = as_role("continuity")
     page = continuity.get(f"/review/rationing/{ffp2.id}")
     values = dict(re.findall(r'name="(qty-\d+)"[^>]*value="(\d+)"', page.text))
@@ -216,7 +207,7 @@ def test_rationing_never_decides_a_request_the_reviewer_did_not_see(as_role, db,
 
 @pytest.mark.parametrize("item_value", ["²", "99999999999999999999", "abc"])
 def test_strange_item_values_are_refused_beside_the_lines_not_a_500(as_role, db, stock, item_value) -> None:
-    _ffp2, _gloves, process = stock
+    process = stock.process
     data = new_form(process, [], **{"lines-0-item_id": item_value, "lines-0-quantity": "5",
                                     "delivery_warehouse_id": "x"})
     response = as_role("region").post("/requests/new", data=data)
@@ -228,7 +219,7 @@ def test_an_absurd_received_quantity_is_refused_not_a_500(as_role, db, stock, us
     from stockpile.requests import services
     from tests.requests.helpers import submitted
 
-    ffp2, _gloves, process = stock
+    ffp2, process = stock.item, stock.process
     request = submitted(users["region"], process, [(ffp2, 5)])
     services.approve(request, users["continuity"], {request.lines[0].id: (5, "")})
     services.pick(request, users["logistics"])

@@ -9,15 +9,6 @@ from sqlalchemy import func, select
 
 from stockpile.db import local_today
 from stockpile.requests.models import SupplyRequest
-from tests import factories
-from tests.inventory.helpers import receive
-
-
-@pytest.fixture
-def stock(db):
-    item, warehouse = factories.item(code="MASK-T"), factories.warehouse()
-    receive(item, warehouse, 500)
-    return item, factories.process(tier=1)
 
 
 def body(item, process, quantity=100, **kw):
@@ -31,7 +22,7 @@ def count(db):
 
 
 def test_whole_path_through_the_api(client, api_as, stock) -> None:
-    item, process = stock
+    item, process = stock.item, stock.process
     region, continuity, logistics = api_as("region"), api_as("continuity"), api_as("logistics")
     created = client.post("/api/v1/requests", headers=region, json=body(item, process))
     assert created.status_code == 201, created.json
@@ -54,7 +45,7 @@ def test_whole_path_through_the_api(client, api_as, stock) -> None:
 
 
 def test_another_regions_request_is_404_and_not_listed(client, api_as, stock) -> None:
-    item, process = stock
+    item, process = stock.item, stock.process
     rid = client.post("/api/v1/requests", headers=api_as("region"), json=body(item, process)).json["id"]
     other = api_as("other_region")
     assert client.get(f"/api/v1/requests/{rid}", headers=other).status_code == 404
@@ -65,7 +56,7 @@ def test_another_regions_request_is_404_and_not_listed(client, api_as, stock) ->
 
 @pytest.mark.parametrize("field", ["state", "region_id", "id", "created_by_id", "submitted_by_id"])
 def test_fields_a_client_must_not_set_are_refused(client, api_as, stock, db, field) -> None:
-    item, process = stock
+    item, process = stock.item, stock.process
     before = count(db)
     response = client.post("/api/v1/requests", headers=api_as("region"),
                            json=body(item, process, **{field: 1}))
@@ -76,14 +67,14 @@ def test_fields_a_client_must_not_set_are_refused(client, api_as, stock, db, fie
 
 @pytest.mark.parametrize(("quantity", "status"), [(0, 422), (-1, 422), (1.5, 422), ("3", 422)])
 def test_bad_line_quantities(client, api_as, stock, db, quantity, status) -> None:
-    item, process = stock
+    item, process = stock.item, stock.process
     response = client.post("/api/v1/requests", headers=api_as("region"), json=body(item, process, quantity))
     assert response.status_code == status
     assert "lines" in response.json["errors"]
 
 
 def test_needed_by_in_the_past_and_no_lines(client, api_as, stock) -> None:
-    item, process = stock
+    item, process = stock.item, stock.process
     past = body(item, process, needed_by=(local_today() - dt.timedelta(days=1)).isoformat())
     response = client.post("/api/v1/requests", headers=api_as("region"), json=past)
     assert response.status_code == 422
@@ -94,7 +85,7 @@ def test_needed_by_in_the_past_and_no_lines(client, api_as, stock) -> None:
 
 
 def test_region_cannot_approve_and_wrong_state_is_409(client, api_as, stock) -> None:
-    item, process = stock
+    item, process = stock.item, stock.process
     region = api_as("region")
     created = client.post("/api/v1/requests", headers=region, json=body(item, process)).json
     decision = {"lines": [{"id": created["lines"][0]["id"], "quantity_approved": 10}]}
@@ -107,18 +98,18 @@ def test_region_cannot_approve_and_wrong_state_is_409(client, api_as, stock) -> 
 
 
 def test_approving_more_than_free_is_409_with_numbers(client, api_as, stock) -> None:
-    item, process = stock
+    item, process = stock.item, stock.process
     region = api_as("region")
     created = client.post("/api/v1/requests", headers=region, json=body(item, process, 600)).json
     client.post(f"/api/v1/requests/{created['id']}/submit", headers=region, json={})
     response = client.post(f"/api/v1/requests/{created['id']}/approve", headers=api_as("continuity"),
                            json={"lines": [{"id": created["lines"][0]["id"], "quantity_approved": 600}]})
     assert response.status_code == 409
-    assert "Only 500 of 600 units of MASK-T" in response.json["message"]
+    assert "Only 500 of 600 units of FFP2" in response.json["message"]
 
 
 def test_allocations_through_the_api(client, api_as, stock) -> None:
-    item, process = stock
+    item, process = stock.item, stock.process
     response = client.post("/api/v1/allocations", headers=api_as("continuity"),
                            json={"essential_process_id": process.id, "item_id": item.id, "quantity": 50,
                                  "reason": "ring-fence"})

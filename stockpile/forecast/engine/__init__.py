@@ -4,10 +4,16 @@ Modules:
 
 * `series`: validation and regularisation of a demand history (daily, weekly, monthly).
 * `candidates`, `prophet_model`: the models (statsforecast's and a tuned Prophet).
-* `forecasting`: `forecast(history, horizon)` chooses a method by rolling-origin backtest and forecasts with it;
-  `backtest(history, horizon)` gives every candidate's MASE.
-* `jobs`: `SeriesJob` (one series to fit, plain data) and `SeriesOutcome` (its forecast or its error).
-* `pool`: `fit_all(jobs, workers, progress=None, should_stop=None)` fits many series in worker processes.
+* `selection`: the rolling-origin backtest that chooses a series' method and its parameters (`Selection`), never
+  worse than seasonal naive.
+* `calibration`: conformal daily intervals and the band of cumulative demand, from the backtest errors.
+* `forecasting`: `forecast(history, horizon, selection=None)` forecasts one series (selecting first when no
+  selection is given); `backtest(history, horizon)` gives every candidate's MASE.
+* `jobs`: `SeriesJob` (one series to fit, with its selection in force) and `SeriesOutcome` (its forecast, a new
+  selection, or its error).
+* `bulk`: `fit_batch(jobs)` selects where needed, checks the others for drift and refits them in bulk.
+* `pool`: `fit_all(jobs, workers, progress=None, should_stop=None, scheduler=None)` fits many series in worker
+  processes, or on a Dask cluster (`dask_pool`) when a scheduler address is given.
 
 Progress and stop callbacks (for the run lifecycle):
 

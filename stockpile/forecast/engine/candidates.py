@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 import numpy as np
 from numpy.typing import NDArray
-from statsforecast.models import TSB, AutoETS, CrostonOptimized, Naive, SeasonalNaive
+from statsforecast.models import TSB, AutoETS, CrostonSBA, Naive, SeasonalNaive
 
 FloatArray = NDArray[np.float64]
 LEVEL = 80  # percent; the interval every method reports
@@ -56,14 +56,40 @@ def seasonal_naive(y: FloatArray, h: int, season: int, intervals: bool) -> Predi
     return _from_result(model.forecast(y=y, h=h, level=_level(intervals)), intervals)
 
 
-def ets(y: FloatArray, h: int, season: int, intervals: bool) -> Prediction:
-    """AutoETS, seasonal only when two full seasons are available."""
-    m = season if len(y) >= 2 * season else 1
-    # Full "ZZZ" search: restricting to additive errors ("AZZ") is ~3x faster
-    # but lost ~0.06 mean MASE in bench/forecast_engine.py (weekday/weekend
-    # patterns are multiplicative), and accuracy is worth the extra second.
-    model = AutoETS(season_length=m)
-    return _from_result(model.forecast(y=y, h=h, level=_level(intervals)), intervals)
+def ets_season(n: int, season: int) -> int:
+    """ETS is seasonal only when two full seasons are available."""
+    return season if n >= 2 * season else 1
+
+
+def ets_model(y: FloatArray, season: int, components: str = "") -> AutoETS:
+    """An unfitted ETS: the given model ("MAMN": errors, trend, season, damped or not) or the full search.
+
+    The full "ZZZ" search (about 30 models) is what selection does, once per series; restricting it to additive
+    errors was ~3x faster but lost ~0.06 mean MASE (weekday/weekend patterns are multiplicative). A refit of the
+    stored model fits one.
+    """
+    m = ets_season(len(y), season)
+    usable = len(components) == 4 and not (m == 1 and components[2] != "N")
+    if not usable:
+        return AutoETS(season_length=m)
+    return AutoETS(season_length=m, model=components[:3], damped=components[3] == "D")
+
+
+def ets_components(y: FloatArray, season: int) -> str:
+    """The model the full ETS search picks for y, e.g. "MAMN"."""
+    return str(ets_model(y, season).fit(y).model_["components"])
+
+
+def ets(y: FloatArray, h: int, season: int, intervals: bool, components: str = "") -> Prediction:
+    """ETS with the given components (the full search without them); the full search when they no longer fit."""
+    try:
+        model = ets_model(y, season, components)
+        return _from_result(model.forecast(y=y, h=h, level=_level(intervals)), intervals)
+    except Exception:
+        if not components:
+            raise
+        # A multiplicative model cannot fit data that has since turned to zeros: search again.
+        return ets(y, h, season, intervals)
 
 
 def tsb(y: FloatArray, h: int, season: int, intervals: bool) -> Prediction:
@@ -73,8 +99,8 @@ def tsb(y: FloatArray, h: int, season: int, intervals: bool) -> Prediction:
 
 
 def croston(y: FloatArray, h: int, season: int, intervals: bool) -> Prediction:
-    """Croston with optimised smoothing (no own intervals)."""
-    return _from_result(CrostonOptimized().forecast(y=y, h=h), False)
+    """Croston with the Syntetos-Boylan bias correction (no own intervals)."""
+    return _from_result(CrostonSBA().forecast(y=y, h=h), False)
 
 
 ArrayModel = Callable[[FloatArray, int, int, bool], Prediction]

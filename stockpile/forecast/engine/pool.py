@@ -11,7 +11,9 @@ import multiprocessing
 from collections.abc import Callable, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 
-from stockpile.forecast.engine.jobs import SeriesJob, SeriesOutcome, fit_batch
+from stockpile.forecast.engine.bulk import fit_batch
+from stockpile.forecast.engine.dask_pool import fit_on_cluster
+from stockpile.forecast.engine.jobs import SeriesJob, SeriesOutcome
 
 Progress = Callable[[int, int, str], None]
 ShouldStop = Callable[[], bool]
@@ -22,6 +24,7 @@ PHASE_WRITING = "writing"
 # Small enough that progress moves and a stop is honoured within seconds, large enough to keep workers busy.
 MAX_BATCH = 25
 POLL_SECONDS = 1.0
+CLUSTER_BATCHES = 16  # batches are cut as for this many workers at least when a cluster fits them
 
 
 class FitCancelled(Exception):
@@ -48,10 +51,15 @@ def batches(jobs: Sequence[SeriesJob], workers: int) -> list[list[SeriesJob]]:
 
 
 def fit_all(jobs: Sequence[SeriesJob], workers: int, progress: Progress | None = None,
-            should_stop: ShouldStop | None = None) -> list[SeriesOutcome]:
-    """Fit every series (in job order), in worker processes when there is more than one worker and one series."""
+            should_stop: ShouldStop | None = None, scheduler: str | None = None) -> list[SeriesOutcome]:
+    """Fit every series (in job order): on the Dask cluster whose scheduler address is given, else in worker
+    processes when there is more than one worker and one series."""
     report, stop = progress or _no_progress, should_stop or _never_stop
     report(0, len(jobs), PHASE_FITTING)
+    if scheduler:
+        # Several batches per cluster thread keep every worker busy and progress moving.
+        parts = batches(jobs, max(workers, CLUSTER_BATCHES))
+        return fit_on_cluster(parts, scheduler, len(jobs), report, stop, PHASE_FITTING, FitCancelled)
     parts = batches(jobs, workers)
     if workers <= 1 or len(jobs) <= 1:
         return _fit_here(parts, len(jobs), report, stop)
