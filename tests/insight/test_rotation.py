@@ -30,7 +30,7 @@ def old_lot(db, users):
     old = receive(item, utrecht, 3000, expiry_days=30 + 14, lot_number="L-OLD").lot
     runner.run_forecast(RunTrigger.CLI)
     request = submitted(users["other_region"], factories.process(code="FIRE"), [(item, 8400)])
-    request_services.reject(request, users["continuity"], "Not enough in stock")
+    request_services.reject(request, users["continuity"], "Not enough in stock", for_scarcity=True)
     db.flush()  # the rejection leaves its last changes to the commit; the pages read through another session
     return old, utrecht, amsterdam
 
