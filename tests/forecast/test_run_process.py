@@ -26,7 +26,10 @@ from tests.inventory.helpers import receive
 
 FAST = {"FORECAST_QUEUE_POLL_SECONDS": 1, "FORECAST_HEARTBEAT_SECONDS": 1, "FORECAST_RUN_DEAD_AFTER_SECONDS": 4,
         "FORECAST_WORKERS": 1, "FORECAST_HISTORY_DAYS": 60, "FORECAST_HORIZON_DAYS": 30,
-        "FLAGS_RECONCILE_SECONDS": 3600}
+        "FLAGS_RECONCILE_SECONDS": 3600,
+        # Every run selects its methods again (a backtest), so a run lasts long enough to be killed mid-fit: a
+        # nightly refit of six short series now ends in a second or two.
+        "FORECAST_SELECTION_MAX_AGE_DAYS": 0}
 
 
 def start_scheduler(url: str, log: Path) -> subprocess.Popen[bytes]:
