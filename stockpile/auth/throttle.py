@@ -66,8 +66,9 @@ def _account_delay(failures: int) -> float:
 
 def seconds_to_wait(email: str, address: str) -> int | None:
     """None when this sign-in may be tried now; otherwise how many seconds to wait first (nothing is evaluated)."""
-    key, now = account_key(email), utcnow()
+    key = account_key(email)
     _take_turn(f"account:{key}", f"address:{address}")
+    now = utcnow()  # after the turn: failures recorded while this attempt waited are older than its now
     since = _window_start(now)
     failures, last = session().execute(
         select(func.count(), func.max(LoginFailure.at)).where(LoginFailure.account_key == key,
