@@ -104,12 +104,15 @@ def test_password_reset_ends_existing_sessions(app, db) -> None:
 
 def test_forms_need_a_csrf_token(database_url, tmp_path) -> None:
     app = make_test_app(database_url, tmp_path, WTF_CSRF_ENABLED=True)
-    client = app.test_client()
-    response = client.post("/login", data={"email": "a@b.example", "password": "x"})
-    assert response.status_code == 400
-    assert "CSRF" in response.text
-    page = client.get("/login")
-    assert 'name="csrf_token"' in page.text
+    try:
+        client = app.test_client()
+        response = client.post("/login", data={"email": "a@b.example", "password": "x"})
+        assert response.status_code == 400
+        assert "CSRF" in response.text
+        page = client.get("/login")
+        assert 'name="csrf_token"' in page.text
+    finally:
+        app.extensions["stockpile.engine"].dispose()
 
 
 def test_fields_point_to_error_messages_only_when_there_are_some(client, db) -> None:
